@@ -1,0 +1,5 @@
+import sys
+
+from doccheck.cli import main
+
+sys.exit(main())
