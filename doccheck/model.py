@@ -1,0 +1,108 @@
+"""Plain data passed between the pipeline stages.
+
+discover -> parse -> code model -> doc model -> compare -> report.  Every stage
+consumes and produces these dataclasses; none of them holds behaviour beyond
+small conveniences, so each stage can be tested on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Position:
+    """A place in a source file; line and column are both 1-based."""
+
+    path: str
+    line: int
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation, e.g. ``gain = calculate_gain('leaky_relu', √5) = √3/3``."""
+
+    text: str
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A parameter's distribution with symbolic (sympy) parameters.
+
+    families and their parameters:
+      uniform(low, high) · normal(mean, std) · trunc_normal(mean, std, a, b)
+      constant(value) · orthogonal(gain) · sparse(sparsity, std) · eye() · dirac(groups)
+      uninitialized() — memory from ``torch.empty`` that nothing ever wrote
+    """
+
+    family: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def param(self, name: str) -> Any:
+        for key, value in self.params:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    @property
+    def param_dict(self) -> dict[str, Any]:
+        return dict(self.params)
+
+
+@dataclass
+class ParamInit:
+    """What the code does to one learnable parameter (the code model's result)."""
+
+    name: str  # attribute name, or "*" for parameters created dynamically (setattr in loops)
+    shape: tuple[Any, ...] | None
+    distribution: Distribution | None
+    unresolved: str | None = None  # why the distribution could not be decided
+    decided_at: Position | None = None  # the call that decided the distribution
+    created_at: Position | None = None
+    steps: list[Step] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClassInit:
+    """The code model of one class that creates learnable parameters."""
+
+    name: str
+    qualname: str
+    position: Position
+    params: list[ParamInit]
+    symbols: dict[str, Any] = field(default_factory=dict)  # constructor argument -> sympy symbol
+    dynamic: bool = False  # parameters also created under names not known statically
+    problem: str | None = None  # the whole class could not be evaluated
+
+
+@dataclass
+class Claim:
+    """One documented statement about a parameter's initialization (the doc model's result)."""
+
+    subject: str  # parameter name, or "*" for "all the weights and biases"
+    distribution: Distribution | None
+    text: str  # the documented formula as written
+    position: Position
+    error: str | None = None  # set when the claim was recognised but could not be read
+    derivation: list[str] = field(default_factory=list)  # bindings such as k = 1/in_features
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int
+    column: int
+    code: str
+    message: str
+    object: str = ""
+    documented: str | None = None
+    effective: str | None = None
+    derivation: tuple[str, ...] = ()
+    related: tuple[Position, ...] = ()
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.object, self.message)
