@@ -11,17 +11,20 @@ import random
 
 
 @functools.lru_cache(maxsize=None)
-def symbol(name: str, nonnegative: bool = False):
+def symbol(name: str, kind: str = "positive"):
     """The symbol for a constructor argument or documented quantity.
 
     Dimensions are positive, which lets sympy see ``sqrt(1/x) == 1/sqrt(x)``; an
     argument whose default is 0 (``proj_size=0``) may be zero, so it is only
-    non-negative and comparisons such as ``proj_size > 0`` stay undecided.
+    non-negative and comparisons such as ``proj_size > 0`` stay undecided; one
+    with a negative default is just real.
     """
     import sympy
 
-    if nonnegative:
-        return sympy.Symbol(name, nonnegative=True, integer=True)
+    if kind == "nonnegative":
+        return sympy.Symbol(name, nonnegative=True)
+    if kind == "real":
+        return sympy.Symbol(name, real=True)
     return sympy.Symbol(name, positive=True)
 
 

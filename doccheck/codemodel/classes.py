@@ -1,0 +1,72 @@
+"""The code model's entry point: one class in, its parameters' effective initialization out."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from doccheck.codemodel.interpreter import BudgetExceeded, Interpreter, Raised
+from doccheck.model import ClassInit, ParamInit, Position
+from doccheck.project import Definition, Project, ResolutionError
+
+
+def evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None = None) -> ClassInit | None:
+    """Run the class's constructor abstractly; None when it creates no learnable parameter."""
+    module = definition.module
+    line, column = module.position(definition.node)
+    position = Position(module.path, line, column)
+    name = definition.node.name.value
+    interpreter = Interpreter(project, knowledge) if budget is None else Interpreter(project, knowledge, budget)
+    problem = None
+    try:
+        interpreter.run_constructor(definition)
+    except ResolutionError as exc:
+        return ClassInit(name, definition.qualname, position, [], problem=str(exc))
+    except Raised:
+        problem = "the constructor raises on every path doccheck can follow"
+    except BudgetExceeded:
+        problem = "evaluation budget exceeded (the constructor is too large or loops too much)"
+    except RecursionError:
+        problem = "expressions nested too deeply to evaluate"
+    state = interpreter.state
+    if not state.params and not state.dynamic:
+        if problem and _creates_parameters_textually(definition):
+            return ClassInit(name, definition.qualname, position, [], problem=problem)
+        return None
+    params = []
+    for param_name, ref in state.params.items():
+        params.append(_param_init(param_name, state.heap[ref.id], problem))
+    if state.dynamic:
+        params.append(_dynamic_params([state.heap[r.id] for r in state.dynamic], problem))
+    return ClassInit(name, definition.qualname, position, params, symbols=dict(interpreter.symbols),
+                     dynamic=bool(state.dynamic), problem=problem)
+
+
+def _param_init(name: str, tensor, problem: str | None) -> ParamInit:
+    unresolved = tensor.unresolved if tensor.distribution is None else None
+    if problem and unresolved is None and tensor.distribution is None:
+        unresolved = problem
+    if tensor.distribution is None and unresolved is None:
+        unresolved = "no initialization found"
+    shape = tuple(d.expr for d in tensor.shape) if tensor.shape is not None else None
+    return ParamInit(name=name, shape=shape, distribution=tensor.distribution, unresolved=unresolved,
+                     decided_at=tensor.decided_at, created_at=tensor.created_at, steps=list(tensor.steps),
+                     notes=list(tensor.notes))
+
+
+def _dynamic_params(tensors: list, problem: str | None) -> ParamInit:
+    """Parameters registered under names computed at run time (setattr in a loop), as one group "*"."""
+    first = tensors[0]
+    shapes = sorted({str(tuple(d.expr for d in t.shape)) if t.shape is not None else "?" for t in tensors})
+    notes = [f"created under names computed at run time, with shapes {', '.join(shapes)}"]
+    if all(t.distribution == first.distribution and t.unresolved == first.unresolved for t in tensors):
+        result = _param_init("*", first, problem)
+        result.shape = None
+        result.notes = notes + result.notes
+        return result
+    return ParamInit(name="*", shape=None, distribution=None,
+                     unresolved="parameters created dynamically are initialized differently", notes=notes)
+
+
+def _creates_parameters_textually(definition: Definition) -> bool:
+    code = cst.Module(body=[]).code_for_node(definition.node)
+    return "Parameter(" in code or "register_parameter" in code

@@ -1,0 +1,1409 @@
+"""An abstract interpreter over libcst for a layer's constructor and init methods.
+
+It runs ``__init__`` (and whatever it calls: ``reset_parameters``, ``super()``,
+helpers in other files) with the constructor's arguments as sympy symbols, and
+records what each learnable parameter ends up holding.  What the framework's
+functions do comes from `doccheck.knowledge` (the rules files), never from code
+here.  Whatever cannot be decided becomes `Unknown` with a reason — the
+interpreter never guesses.
+
+Conventions (documented in the README):
+  * required arguments and numeric defaults are symbols; bool arguments are
+    True ("every optional parameter present"); None/str defaults are taken;
+  * a condition sympy cannot decide is retried at the numeric defaults, then
+    both branches are evaluated and joined;
+  * a branch that raises is dropped, and its negated test is kept as a fact
+    (``in_channels % groups != 0 -> raise`` makes ``in_channels // groups`` exact).
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from doccheck.codemodel.values import (
+    Builtin, Instance, Lit, Mapping, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
+)
+from doccheck.model import Distribution, Position, Step
+from doccheck.project import Definition, External, Project
+from doccheck.symbolic import symbol, to_text
+
+MAX_CALL_DEPTH = 40
+MAX_UNROLL = 256
+DEFAULT_NODE_BUDGET = 200_000
+
+
+class BudgetExceeded(Exception):
+    pass
+
+
+class Raised(Exception):
+    """The evaluated path ends in a `raise`."""
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+@dataclass
+class Frame:
+    module: object | None  # ModuleInfo; None for rule code
+    toplevel: cst.CSTNode | None
+    env: dict[str, Value]
+    cls: Definition | None = None
+    name: str = ""
+    site: Position | None = None  # rule code: the call site every step points at
+    label: str = ""  # rule code: "kaiming_uniform_" prefixes its steps
+    returned: Value | None = None
+    has_returned: bool = False
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_signature(signature: str) -> cst.Parameters:
+    fn = cst.parse_statement(f"def _({signature}): pass")
+    assert isinstance(fn, cst.FunctionDef)
+    return fn.params
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_expression(text: str) -> cst.BaseExpression:
+    return cst.parse_expression(text)
+
+
+@functools.lru_cache(maxsize=2048)
+def _parse_statement(text: str) -> cst.BaseStatement:
+    return cst.parse_statement(text)
+
+
+_EMPTY_MODULE = cst.Module(body=[])
+
+
+def source_of(node: cst.CSTNode) -> str:
+    return " ".join(_EMPTY_MODULE.code_for_node(node).split())
+
+
+def _sympy():
+    import sympy
+
+    return sympy
+
+
+def _number(value) -> Num:
+    sympy = _sympy()
+    if isinstance(value, bool):
+        return Num(sympy.Integer(int(value)))
+    if isinstance(value, int):
+        return Num(sympy.Integer(value))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return Num(sympy.oo if value > 0 else -sympy.oo) if value == value else Num(sympy.nan)
+        return Num(sympy.Rational(repr(value)))  # exact: 0.01 is 1/100, as the author meant
+    return Num(sympy.sympify(value))
+
+
+class Interpreter:
+    def __init__(self, project: Project, knowledge, budget: int = DEFAULT_NODE_BUDGET):
+        self.project = project
+        self.knowledge = knowledge
+        self.budget = budget
+        self.state = State()
+        self.mro: list = []
+        self.symbols: dict[str, object] = {}
+        self.defaults: dict[object, object] = {}  # symbol -> its numeric default
+        self.stack: list[int] = []
+        self._next_id = 0
+        self._module_values: dict[tuple[str, str], Value] = {}
+
+    # ================================================================ helpers
+    def tick(self) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise BudgetExceeded()
+
+    def position(self, frame: Frame, node: cst.CSTNode | None) -> Position | None:
+        if frame.site is not None:
+            return frame.site
+        if frame.module is None or node is None:
+            return None
+        try:
+            line, column = frame.module.position(node, frame.toplevel)
+        except Exception:  # a position is a nicety; never let it break the evaluation
+            return None
+        return Position(frame.module.path, line, column)
+
+    def new_tensor(self, tensor_state: TensorState) -> TensorRef:
+        self._next_id += 1
+        self.state.heap[self._next_id] = tensor_state
+        return TensorRef(self._next_id)
+
+    def make_symbol(self, name: str, default=None) -> Num:
+        kind = "positive"
+        if isinstance(default, (int, float)) and not isinstance(default, bool):
+            kind = "positive" if default > 0 else ("nonnegative" if default == 0 else "real")
+        sym = symbol(name, kind)
+        self.symbols.setdefault(name, sym)
+        if default is not None:
+            self.defaults[sym] = _number(default).expr
+        return Num(sym)
+
+    # ================================================================ entry
+    def run_constructor(self, definition: Definition) -> None:
+        self.mro = self.project.mro(definition, self.knowledge.module_roots)
+        init = self.find_method(0, "__init__")
+        if init is None:
+            return
+        self.call_function(init, [], {}, entry=True)
+
+    def find_method(self, start: int, name: str) -> ProjectFunction | None:
+        for item in self.mro[start:]:
+            if isinstance(item, External):
+                return None
+            # the last definition wins, as in Python (earlier ones are often @overload stubs)
+            found = [stmt for stmt in item.node.body.body
+                     if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name]
+            if found:
+                return ProjectFunction(item.module, found[-1], item.module.toplevel_of.get(id(item.node), item.node),
+                                       cls=item, bound_self=True)
+        return None
+
+    def _mro_index(self, qualname: str) -> int:
+        for i, item in enumerate(self.mro):
+            if item.qualname == qualname:
+                return i
+        return len(self.mro)
+
+    # ================================================================ calls into code
+    def call_function(self, fn: ProjectFunction, args: list, kwargs: dict, *, entry: bool = False,
+                      passthrough: bool = False, call_site: Position | None = None) -> Value:
+        if len(self.stack) >= MAX_CALL_DEPTH:
+            return Unknown(f"call depth over {MAX_CALL_DEPTH} at {fn.node.name.value}()")
+        if self.stack.count(id(fn.node)) >= 2:
+            return Unknown(f"recursive call of {fn.node.name.value}()")
+        env: dict[str, Value] = {}
+        params = fn.node.params
+        positional = [*params.posonly_params, *params.params]
+        if fn.bound_self and positional:
+            env[positional[0].name.value] = Instance()
+            positional = positional[1:]
+        frame = Frame(fn.module, fn.toplevel, env, cls=fn.cls, name=fn.node.name.value)
+        self.bind(frame, params, positional, args, kwargs, entry=entry, passthrough=passthrough,
+                  default_frame=Frame(fn.module, fn.toplevel, {}))
+        self.stack.append(id(fn.node))
+        try:
+            self.exec_block(fn.node.body, frame)
+        finally:
+            self.stack.pop()
+        return frame.returned if frame.has_returned and frame.returned is not None else Lit(None)
+
+    def bind(self, frame: Frame, params: cst.Parameters, positional: list, args: list, kwargs: dict, *,
+             entry: bool, passthrough: bool, default_frame: Frame) -> None:
+        """Bind call arguments to parameters; unbound ones follow the entry convention when the
+        caller is the analysis itself (entry) or passed its own *args/**kwargs through."""
+        env = frame.env
+        args = list(args)
+        for param in positional:
+            name = param.name.value
+            if args:
+                env[name] = args.pop(0)
+            elif name in kwargs:
+                env[name] = kwargs.pop(name)
+            elif entry or passthrough:
+                env[name] = self.convention(param, default_frame)
+            elif param.default is not None:
+                env[name] = self.eval(param.default, default_frame)
+            else:
+                env[name] = Unknown(f"argument {name} not given")
+        if isinstance(params.star_arg, cst.Param):
+            env[params.star_arg.name.value] = Seq(tuple(args), "tuple") if not (entry or passthrough) else Unknown(
+                "*args of the constructor")
+        for param in params.kwonly_params:
+            name = param.name.value
+            if name in kwargs:
+                env[name] = kwargs.pop(name)
+            elif entry or passthrough:
+                env[name] = self.convention(param, default_frame)
+            elif param.default is not None:
+                env[name] = self.eval(param.default, default_frame)
+            else:
+                env[name] = Unknown(f"argument {name} not given")
+        if params.star_kwarg is not None:
+            env[params.star_kwarg.name.value] = Unknown("**kwargs of the constructor") if (entry or passthrough) \
+                else Mapping(tuple(kwargs.items()))
+
+    def convention(self, param: cst.Param, default_frame: Frame) -> Value:
+        name = param.name.value
+        annotation = source_of(param.annotation.annotation) if param.annotation is not None else ""
+        if param.default is None:
+            if annotation == "bool":
+                return Lit(True)
+            return self.make_symbol(name)
+        default = self.eval(param.default, default_frame)
+        if isinstance(default, Lit):
+            if isinstance(default.value, bool):
+                return Lit(True)  # every optional parameter present
+            return default
+        if isinstance(default, Num) and default.expr.is_number and default.expr.is_real:
+            value = float(default.expr)
+            return self.make_symbol(name, int(value) if value.is_integer() else value)
+        return default
+
+    # ================================================================ statements
+    def exec_block(self, block, frame: Frame) -> None:
+        body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else block
+        for stmt in body:
+            if frame.has_returned:
+                return
+            self.exec_stmt(stmt, frame)
+
+    def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
+        self.tick()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if frame.has_returned:
+                    return
+                self.exec_small(small, frame)
+        elif isinstance(stmt, cst.If):
+            self.exec_if(stmt, frame)
+        elif isinstance(stmt, cst.For):
+            self.exec_for(stmt, frame)
+        elif isinstance(stmt, cst.While):
+            if self.truth(self.eval(stmt.test, frame)) is not False:
+                self.exec_loop_once(stmt.body, frame)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self.eval(item.item, frame)
+                if item.asname is not None:
+                    self.assign(item.asname.name, Unknown("context manager value") if not isinstance(
+                        value, TensorRef) else value, frame, item)
+            self.exec_block(stmt.body, frame)
+        elif isinstance(stmt, cst.Try):
+            try:
+                self.exec_block(stmt.body, frame)
+            except Raised:
+                pass
+            if stmt.finalbody is not None:
+                self.exec_block(stmt.finalbody.body, frame)
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            frame.env[stmt.name.value] = Unknown(f"local definition {stmt.name.value}")
+
+    def exec_small(self, small: cst.CSTNode, frame: Frame) -> None:
+        if isinstance(small, cst.Assign):
+            value = self.eval(small.value, frame)
+            for target in small.targets:
+                self.assign(target.target, value, frame, small.value)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, frame), frame, small.value)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval(small.target, frame)
+            operand = self.eval(small.value, frame)
+            op = type(small.operator).__name__.replace("Assign", "")
+            self.assign(small.target, self.binary(op, current, operand, frame, small), frame, small)
+        elif isinstance(small, cst.Expr):
+            self.eval(small.value, frame)
+        elif isinstance(small, cst.Return):
+            frame.returned = self.eval(small.value, frame) if small.value is not None else Lit(None)
+            frame.has_returned = True
+        elif isinstance(small, cst.Raise):
+            raise Raised()
+        elif isinstance(small, cst.Break):
+            raise _Break()
+        elif isinstance(small, cst.Continue):
+            raise _Continue()
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self.local_import(small, frame)
+
+    def local_import(self, small, frame: Frame) -> None:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                name = source_of(alias.name)
+                local = source_of(alias.asname.name) if alias.asname else name.split(".")[0]
+                frame.env[local] = Qual(name if alias.asname else local)
+        elif isinstance(small.names, (list, tuple)) and small.module is not None and not small.relative:
+            module = source_of(small.module)
+            for alias in small.names:
+                name = source_of(alias.name)
+                local = source_of(alias.asname.name) if alias.asname else name
+                frame.env[local] = Qual(f"{module}.{name}")
+
+    def exec_loop_once(self, body, frame: Frame) -> None:
+        try:
+            self.exec_block(body, frame)
+        except (_Break, _Continue):
+            pass
+
+    def exec_for(self, stmt: cst.For, frame: Frame) -> None:
+        items = self.iterate(self.eval(stmt.iter, frame))
+        if items is None or len(items) > MAX_UNROLL:
+            self.assign(stmt.target, Unknown("loop variable over a sequence not known statically"), frame, stmt)
+            self.exec_loop_once(stmt.body, frame)
+            return
+        for item in items:
+            if frame.has_returned:
+                return
+            self.assign(stmt.target, item, frame, stmt)
+            try:
+                self.exec_block(stmt.body, frame)
+            except _Continue:
+                continue
+            except _Break:
+                return
+        if stmt.orelse is not None:
+            self.exec_block(stmt.orelse.body, frame)
+
+    def iterate(self, value: Value) -> list | None:
+        if isinstance(value, Seq):
+            return list(value.items)
+        if isinstance(value, Mapping):
+            return [Lit(k) for k, _ in value.items]
+        return None
+
+    # ---------------------------------------------------------------- if / fork / join
+    def exec_if(self, stmt: cst.If, frame: Frame) -> None:
+        test = self.eval(stmt.test, frame)
+        decided = self.truth(test)
+        orelse = stmt.orelse
+        else_body = orelse.body if isinstance(orelse, cst.Else) else ([orelse] if orelse is not None else [])
+        if decided is None:
+            body_raises = _always_raises(stmt.body)
+            else_raises = _always_raises(else_body) if orelse is not None else False
+            if body_raises and not else_raises:
+                self.learn_fact(test, holds=False)
+                self._run_branch(else_body, frame)
+                return
+            if else_raises and not body_raises:
+                self.learn_fact(test, holds=True)
+                self.exec_block(stmt.body, frame)
+                return
+            decided = self.truth_at_defaults(test)
+        if decided is True:
+            self.exec_block(stmt.body, frame)
+        elif decided is False:
+            self._run_branch(else_body, frame)
+        else:
+            self.fork(frame, stmt.body, else_body, source_of(stmt.test), self.position(frame, stmt))
+
+    def _run_branch(self, body, frame: Frame) -> None:
+        if isinstance(body, list):
+            for stmt in body:
+                if frame.has_returned:
+                    return
+                self.exec_stmt(stmt, frame)
+        else:
+            self.exec_block(body, frame)
+
+    def fork(self, frame: Frame, body_a, body_b, condition: str, where: Position | None) -> None:
+        start_state, start_env = self.state, dict(frame.env)
+        outcomes = []
+        for body in (body_a, body_b):
+            self.state = start_state.copy()
+            branch = replace(frame, env=dict(start_env), returned=None, has_returned=False)
+            try:
+                self._run_branch(body, branch)
+            except Raised:
+                continue
+            outcomes.append((self.state, branch))
+        if not outcomes:
+            self.state = start_state
+            raise Raised()
+        if len(outcomes) == 1:
+            self.state, branch = outcomes[0]
+        else:
+            line = f" (line {where.line})" if where else ""
+            reason = f"depends on `{condition}`{line}"
+            (state_a, frame_a), (state_b, frame_b) = outcomes
+            self.state = self.join_states(state_a, state_b, reason)
+            env = {}
+            for key in frame_a.env.keys() | frame_b.env.keys():
+                a, b = frame_a.env.get(key), frame_b.env.get(key)
+                env[key] = a if a == b or b is None else (b if a is None else Unknown(reason))
+            branch = replace(frame_a, env=env)
+            if frame_a.has_returned and frame_b.has_returned:
+                branch.returned = frame_a.returned if frame_a.returned == frame_b.returned else Unknown(reason)
+                branch.has_returned = True
+            else:
+                branch.has_returned = False
+                branch.returned = None
+        frame.env.clear()
+        frame.env.update(branch.env)
+        frame.returned, frame.has_returned = branch.returned, branch.has_returned
+
+    def join_states(self, a: State, b: State, reason: str) -> State:
+        heap = {}
+        for key in a.heap.keys() | b.heap.keys():
+            sa, sb = a.heap.get(key), b.heap.get(key)
+            if sa is None or sb is None:
+                heap[key] = sa or sb
+            elif sa.same_init(sb):
+                heap[key] = sa
+            else:
+                heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
+                                    unresolved=f"{reason}: {_describe(sa)} or {_describe(sb)}",
+                                    steps=merge_steps(sa.steps, sb.steps))
+        attrs = {}
+        for key in a.attrs.keys() | b.attrs.keys():
+            va, vb = a.attrs.get(key), b.attrs.get(key)
+            attrs[key] = va if va == vb or vb is None else (vb if va is None else Unknown(reason))
+        params = dict(b.params)
+        params.update(a.params)
+        dynamic = list(a.dynamic) + [r for r in b.dynamic if r not in a.dynamic]
+        return State(heap, attrs, params, dynamic, a.divisible & b.divisible)
+
+    def learn_fact(self, test: Value, holds: bool) -> None:
+        """Keep what a guard proves: after ``if a % b != 0: raise``, b divides a."""
+        if not isinstance(test, Num):
+            return
+        sympy = _sympy()
+        expr = test.expr if holds else sympy.Not(test.expr)
+        expr = sympy.simplify_logic(expr) if isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(
+            expr, sympy.core.relational.Relational) else expr
+        if isinstance(expr, sympy.Eq):
+            lhs, rhs = expr.args
+            if rhs == 0 and isinstance(lhs, sympy.Mod):
+                self.state.divisible = self.state.divisible | {tuple(lhs.args)}
+
+    # ================================================================ truth
+    def truth(self, value: Value) -> bool | None:
+        if isinstance(value, Lit):
+            try:
+                return bool(value.value)
+            except Exception:
+                return None
+        if isinstance(value, Num):
+            sympy = _sympy()
+            expr = value.expr
+            if expr is sympy.true or expr == sympy.true:
+                return True
+            if expr is sympy.false or expr == sympy.false:
+                return False
+            if isinstance(expr, sympy.Expr):
+                nonzero = expr.is_nonzero
+                if nonzero is not None:
+                    return bool(nonzero)
+                zero = expr.is_zero
+                return False if zero else None
+            return None
+        if isinstance(value, Seq):
+            return bool(value.items)
+        if isinstance(value, Mapping):
+            return bool(value.items)
+        if isinstance(value, (Instance, Qual, ProjectFunction, ProjectClass, Builtin, TensorMethod)):
+            return True
+        return None
+
+    def truth_at_defaults(self, value: Value) -> bool | None:
+        if isinstance(value, Num) and self.defaults:
+            try:
+                return self.truth(Num(value.expr.subs(self.defaults)))
+            except Exception:
+                return None
+        return None
+
+    # ================================================================ assignment
+    def assign(self, target: cst.CSTNode, value: Value, frame: Frame, source: cst.CSTNode | None) -> None:
+        if isinstance(target, cst.Name):
+            name = target.value
+            if isinstance(value, Num) and source is not None and not isinstance(source, cst.For):
+                value = self._with_step(name, value, frame, source)
+            frame.env[name] = value
+        elif isinstance(target, cst.Attribute):
+            base = self.eval(target.value, frame)
+            if isinstance(base, Instance):
+                self.set_attribute(target.attr.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = target.elements
+            items = value.items if isinstance(value, Seq) else None
+            starred = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+            if items is not None and not starred and len(items) == len(elements):
+                for element, item in zip(elements, items):
+                    self.assign(element.value, item, frame, None)
+            elif items is not None and len(starred) == 1 and len(items) >= len(elements) - 1:
+                s = starred[0]
+                tail = len(elements) - s - 1
+                for element, item in zip(elements[:s], items[:s]):
+                    self.assign(element.value, item, frame, None)
+                self.assign(elements[s].value, Seq(tuple(items[s:len(items) - tail]), "list"), frame, None)
+                for element, item in zip(elements[s + 1:], items[len(items) - tail:]):
+                    self.assign(element.value, item, frame, None)
+            else:
+                for element in elements:
+                    self.assign(element.value, Unknown("unpacking of a value not known statically"), frame, None)
+        elif isinstance(target, cst.Subscript):
+            base = self.eval(target.value, frame)
+            if isinstance(base, TensorRef):
+                where = self.position(frame, target)
+                index = source_of(target.slice[0].slice) if len(target.slice) == 1 else "…"
+                self.note_view_write(base, f"[{index}]", f"overwritten with {self._describe_value(value)}", where)
+
+    def _describe_value(self, value: Value) -> str:
+        if isinstance(value, Num):
+            return to_text(value.expr)
+        if isinstance(value, TensorRef):
+            return _describe(self.state.heap[value.id])
+        return "a value not known statically"
+
+    def _with_step(self, name: str, value: Num, frame: Frame, source: cst.CSTNode) -> Num:
+        shown = to_text(value.expr)
+        if shown == name:
+            return value
+        code = source_of(source) if not isinstance(source, cst.CSTNode) or not isinstance(source, str) else source
+        text = f"{name} = {code}" if len(code) <= 80 else name
+        if code.replace(" ", "") != shown.replace(" ", ""):
+            text += f" = {shown}"
+        if frame.label:
+            text = f"{frame.label}: {text}"
+        return Num(value.expr, merge_steps(value.steps, (Step(text, self.position(frame, source)),)))
+
+    def set_attribute(self, name: str, value: Value) -> None:
+        state = self.state
+        if isinstance(value, TensorRef) and value.view is None and state.heap[value.id].is_parameter:
+            state.params[name] = value
+        elif name in state.params and isinstance(value, Lit) and value.value is None:
+            del state.params[name]
+        state.attrs[name] = value
+
+    def register_parameter(self, name: Value, value: Value) -> None:
+        if isinstance(name, Lit) and isinstance(name.value, str):
+            if isinstance(value, TensorRef):
+                self.state.heap[value.id] = replace(self.state.heap[value.id], is_parameter=True)
+                self.set_attribute(name.value, value)
+            elif isinstance(value, Lit) and value.value is None:
+                self.state.params.pop(name.value, None)
+                self.state.attrs[name.value] = value
+        elif isinstance(value, TensorRef) and self.state.heap[value.id].is_parameter:
+            if value not in self.state.dynamic:
+                self.state.dynamic.append(value)
+
+    # ================================================================ expressions
+    def eval(self, node: cst.CSTNode, frame: Frame) -> Value:
+        self.tick()
+        try:
+            return self._eval(node, frame)
+        except (Raised, BudgetExceeded, _Break, _Continue):
+            raise
+        except RecursionError:
+            raise
+        except Exception as exc:  # an unsupported corner of Python: unknown, with the reason
+            return Unknown(f"cannot evaluate `{source_of(node)[:60]}`: {type(exc).__name__}")
+
+    def _eval(self, node: cst.CSTNode, frame: Frame) -> Value:
+        if isinstance(node, cst.Integer):
+            return _number(int(node.value.replace("_", ""), 0))
+        if isinstance(node, cst.Float):
+            return _number(float(node.value.replace("_", "")))
+        if isinstance(node, cst.Imaginary):
+            return Unknown("complex number")
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            value = node.evaluated_value
+            return Lit(value) if isinstance(value, str) else Unknown("bytes literal")
+        if isinstance(node, cst.FormattedString):
+            return Unknown("f-string")
+        if isinstance(node, cst.Name):
+            return self.lookup(node.value, frame)
+        if isinstance(node, cst.Attribute):
+            return self.get_attribute(self.eval(node.value, frame), node.attr.value, frame, node)
+        if isinstance(node, cst.Call):
+            return self.eval_call(node, frame)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.eval(node.left, frame)
+            right = self.eval(node.right, frame)
+            return self.binary(type(node.operator).__name__, left, right, frame, node)
+        if isinstance(node, cst.UnaryOperation):
+            operand = self.eval(node.expression, frame)
+            return self.unary(type(node.operator).__name__, operand)
+        if isinstance(node, cst.BooleanOperation):
+            return self.boolean(node, frame)
+        if isinstance(node, cst.Comparison):
+            return self.compare(node, frame)
+        if isinstance(node, cst.IfExp):
+            return self.if_expression(node, frame)
+        if isinstance(node, (cst.Tuple, cst.List)):
+            return self.sequence(node.elements, frame, "tuple" if isinstance(node, cst.Tuple) else "list")
+        if isinstance(node, cst.Dict):
+            return self.mapping(node, frame)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node, frame)
+        if isinstance(node, cst.NamedExpr):
+            value = self.eval(node.value, frame)
+            self.assign(node.target, value, frame, node.value)
+            return value
+        if isinstance(node, cst.Ellipsis):
+            return Lit(...)
+        return Unknown(f"{type(node).__name__} not evaluated statically")
+
+    def lookup(self, name: str, frame: Frame) -> Value:
+        if name in frame.env:
+            return frame.env[name]
+        if name in ("True", "False", "None"):
+            return Lit({"True": True, "False": False, "None": None}[name])
+        if frame.module is None:
+            return RULE_BUILTINS.get(name) or Unknown(f"name {name} is not defined")
+        return self.module_global(frame.module, name)
+
+    def module_global(self, module, name: str) -> Value:
+        key = (module.qualname, name)
+        if key in self._module_values:
+            return self._module_values[key]
+        self._module_values[key] = Unknown(f"{name} is defined in terms of itself")
+        value: Value
+        node = module.definitions.get(name)
+        if isinstance(node, cst.ClassDef):
+            value = ProjectClass(Definition(module, node, f"{module.qualname}.{name}"))
+        elif isinstance(node, cst.FunctionDef):
+            value = ProjectFunction(module, node, node)
+        elif isinstance(node, (cst.Assign, cst.AnnAssign)):
+            top = module.toplevel_of.get(id(node))
+            value = self.eval(node.value, Frame(module, top, {}))
+        elif name in module.imports:
+            value = Qual(module.imports[name])
+        elif hasattr(builtins, name):
+            value = Builtin(name)
+        else:
+            found = None
+            for source in module.star_imports:
+                other = self.project.module(source)
+                if other is not None and other is not module and name in other.definitions:
+                    found = self.module_global(other, name)
+                    break
+            value = found or Unknown(f"name {name} is not defined")
+        self._module_values[key] = value
+        return value
+
+    def get_attribute(self, base: Value, attr: str, frame: Frame, node: cst.CSTNode | None = None) -> Value:
+        if isinstance(base, Instance):
+            if attr in self.state.attrs:
+                return self.state.attrs[attr]
+            method = self.find_method(0, attr)
+            if method is not None:
+                return method
+            if attr in (self.knowledge.parameters_methods | self.knowledge.named_parameters_methods
+                        | self.knowledge.register_parameter_methods):
+                return Builtin(f"module.{attr}")
+            return Unknown(f"self.{attr} is not set by the code evaluated")
+        if isinstance(base, SuperRef):
+            method = self.find_method(self._mro_index(base.after) + 1, attr)
+            if method is not None:
+                return method
+            return Builtin("noop") if attr == "__init__" else Unknown(f"super().{attr} outside the sources read")
+        if isinstance(base, TensorRef):
+            if attr in self.knowledge.aliasing_attributes:
+                return base
+            state = self.state.heap[base.id]
+            if attr == "shape":
+                return Seq(state.shape) if state.shape is not None else Unknown("shape not known")
+            if attr == "ndim":
+                return _number(len(state.shape)) if state.shape is not None else Unknown("shape not known")
+            return TensorMethod(base, attr)
+        if isinstance(base, Qual):
+            if base.qualname == "math" and attr in ("pi", "e", "tau", "inf"):
+                sympy = _sympy()
+                return Num({"pi": sympy.pi, "e": sympy.E, "tau": 2 * sympy.pi, "inf": sympy.oo}[attr])
+            return Qual(f"{base.qualname}.{attr}")
+        if isinstance(base, ProjectClass):
+            for stmt in reversed(base.definition.node.body.body):
+                if isinstance(stmt, cst.FunctionDef) and stmt.name.value == attr:
+                    module = base.definition.module
+                    return ProjectFunction(module, stmt, module.toplevel_of.get(id(base.definition.node),
+                                                                                 base.definition.node),
+                                           cls=base.definition, bound_self=False)
+            return Qual(f"{base.definition.qualname}.{attr}")
+        if isinstance(base, (Lit, Seq, Mapping, Num)):
+            return Builtin(f"value.{attr}", bound=base)
+        return Unknown(f"attribute {attr} of a value not known statically")
+
+    # ---------------------------------------------------------------- operators
+    def binary(self, op: str, left: Value, right: Value, frame: Frame, node) -> Value:
+        if isinstance(left, Num) and isinstance(right, Num):
+            sympy = _sympy()
+            a, b = left.expr, right.expr
+            steps = merge_steps(left.steps, right.steps)
+            if op == "Add":
+                return Num(a + b, steps)
+            if op == "Subtract":
+                return Num(a - b, steps)
+            if op == "Multiply":
+                return Num(a * b, steps)
+            if op == "Divide":
+                return Num(a / b, steps) if b != 0 else Unknown("division by zero")
+            if op == "Power":
+                return Num(a ** b, steps)
+            if op == "FloorDivide":
+                if b == 0:
+                    return Unknown("division by zero")
+                if (a, b) in self.state.divisible or (a / b).is_integer:
+                    return Num(a / b, steps)
+                return Num(sympy.floor(a / b), steps)
+            if op == "Modulo":
+                return Num(sympy.Mod(a, b), steps) if b != 0 else Unknown("modulo by zero")
+            return Unknown(f"operator {op} on numbers")
+        if isinstance(left, Seq) and isinstance(right, Seq) and op == "Add":
+            return Seq(left.items + right.items, left.kind)
+        if isinstance(left, Seq) and isinstance(right, Num) and op == "Multiply" and right.expr.is_Integer:
+            return Seq(left.items * int(right.expr), left.kind) if 0 <= int(right.expr) <= MAX_UNROLL else Unknown(
+                "long sequence")
+        if isinstance(left, Lit) and isinstance(right, Lit) and isinstance(left.value, str) and op == "Add":
+            return Lit(left.value + right.value) if isinstance(right.value, str) else Unknown("str + non-str")
+        if isinstance(left, TensorRef) or isinstance(right, TensorRef):
+            return Unknown("tensor arithmetic")
+        return Unknown(f"`{source_of(node)[:60]}` not known statically")
+
+    def unary(self, op: str, operand: Value) -> Value:
+        if op == "Not":
+            decided = self.truth(operand)
+            if decided is not None:
+                return Lit(not decided)
+            if isinstance(operand, Num):
+                return Num(_sympy().Not(operand.expr), operand.steps)
+            return Unknown("negation of a value not known statically")
+        if isinstance(operand, Num):
+            if op == "Minus":
+                return Num(-operand.expr, operand.steps)
+            if op == "Plus":
+                return operand
+        return Unknown(f"unary {op} of a value not known statically")
+
+    def boolean(self, node: cst.BooleanOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        decided = self.truth(left)
+        is_and = isinstance(node.operator, cst.And)
+        if decided is not None:
+            if is_and and not decided or not is_and and decided:
+                return left
+            return self.eval(node.right, frame)
+        right = self.eval(node.right, frame)
+        if isinstance(left, Num) and isinstance(right, Num):
+            sympy = _sympy()
+            try:
+                combined = sympy.And(left.expr, right.expr) if is_and else sympy.Or(left.expr, right.expr)
+                return Num(combined, merge_steps(left.steps, right.steps))
+            except TypeError:
+                pass
+        right_decided = self.truth(right)
+        if is_and and right_decided is False:
+            return Lit(False)
+        if not is_and and right_decided is True:
+            return Lit(True)
+        return Unknown(f"`{source_of(node)[:60]}` not known statically")
+
+    def compare(self, node: cst.Comparison, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        result: Value = Lit(True)
+        for target in node.comparisons:
+            right = self.eval(target.comparator, frame)
+            one = self.compare_one(type(target.operator).__name__, left, right)
+            result = self._and(result, one)
+            left = right
+        return result
+
+    def _and(self, a: Value, b: Value) -> Value:
+        da, db = self.truth(a), self.truth(b)
+        if da is False or db is False:
+            return Lit(False)
+        if da is True:
+            return b
+        if db is True:
+            return a
+        if isinstance(a, Num) and isinstance(b, Num):
+            return Num(_sympy().And(a.expr, b.expr))
+        return Unknown("comparison not known statically")
+
+    def compare_one(self, op: str, left: Value, right: Value) -> Value:
+        if op in ("Is", "IsNot"):
+            same = None
+            if isinstance(left, Lit) and isinstance(right, Lit):
+                same = left.value is right.value or left.value == right.value and type(left.value) is type(right.value)
+            elif isinstance(right, Lit) and right.value is None:
+                same = False if not isinstance(left, Unknown) else None
+            elif isinstance(left, Lit) and left.value is None:
+                same = False if not isinstance(right, Unknown) else None
+            elif isinstance(left, TensorRef) and isinstance(right, TensorRef):
+                same = left == right
+            if same is None:
+                return Unknown("identity of values not known statically")
+            return Lit(same if op == "Is" else not same)
+        if op in ("In", "NotIn"):
+            if isinstance(right, Seq) and isinstance(left, Lit) and all(isinstance(i, Lit) for i in right.items):
+                found = any(i.value == left.value for i in right.items)
+                return Lit(found if op == "In" else not found)
+            if isinstance(right, Mapping) and isinstance(left, Lit):
+                found = right.get(left.value) is not None
+                return Lit(found if op == "In" else not found)
+            return Unknown("membership not known statically")
+        if isinstance(left, Lit) and isinstance(right, Lit):
+            try:
+                outcome = {"Equal": lambda a, b: a == b, "NotEqual": lambda a, b: a != b}[op](left.value, right.value)
+                return Lit(outcome)
+            except KeyError:
+                return Unknown("ordering of non-numbers")
+        if isinstance(left, Num) and isinstance(right, Num):
+            sympy = _sympy()
+            relation = {"Equal": sympy.Eq, "NotEqual": sympy.Ne, "LessThan": sympy.Lt, "LessThanEqual": sympy.Le,
+                        "GreaterThan": sympy.Gt, "GreaterThanEqual": sympy.Ge}.get(op)
+            if relation is None:
+                return Unknown(f"comparison {op}")
+            try:
+                outcome = relation(left.expr, right.expr)
+            except TypeError:
+                return Unknown("comparison not known statically")
+            if outcome is sympy.true:
+                return Lit(True)
+            if outcome is sympy.false:
+                return Lit(False)
+            return Num(outcome, merge_steps(left.steps, right.steps))
+        if op in ("Equal", "NotEqual") and isinstance(left, (Lit, Num)) and isinstance(right, (Lit, Num)):
+            # a string never equals a number; None never equals a number
+            if isinstance(left, Lit) and isinstance(left.value, (str, type(None))) or isinstance(
+                    right, Lit) and isinstance(right.value, (str, type(None))):
+                return Lit(op == "NotEqual")
+        return Unknown("comparison not known statically")
+
+    def if_expression(self, node: cst.IfExp, frame: Frame) -> Value:
+        test = self.eval(node.test, frame)
+        decided = self.truth(test)
+        if decided is None:
+            decided = self.truth_at_defaults(test)
+        if decided is True:
+            return self.eval(node.body, frame)
+        if decided is False:
+            return self.eval(node.orelse, frame)
+        a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
+        return a if a == b else Unknown(f"depends on `{source_of(node.test)}`")
+
+    def sequence(self, elements, frame: Frame, kind: str) -> Value:
+        items: list[Value] = []
+        for element in elements:
+            if isinstance(element, cst.StarredElement):
+                value = self.eval(element.value, frame)
+                if isinstance(value, Seq):
+                    items.extend(value.items)
+                else:
+                    return Unknown("unpacking of a value not known statically")
+            else:
+                items.append(self.eval(element.value, frame))
+        return Seq(tuple(items), kind)
+
+    def mapping(self, node: cst.Dict, frame: Frame) -> Value:
+        items: dict = {}
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                value = self.eval(element.value, frame)
+                if isinstance(value, Mapping):
+                    items.update(dict(value.items))
+                else:
+                    return Unknown("** of a value not known statically")
+            else:
+                key = self.eval(element.key, frame)
+                if not isinstance(key, Lit):
+                    return Unknown("dict with keys not known statically")
+                items[key.value] = self.eval(element.value, frame)
+        return Mapping(tuple(items.items()))
+
+    def subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        base = self.eval(node.value, frame)
+        if len(node.slice) != 1:
+            return Unknown("multi-dimensional index")
+        index_node = node.slice[0].slice
+        if isinstance(base, TensorRef):
+            return TensorRef(base.id, f"[{source_of(index_node)}]")
+        if isinstance(index_node, cst.Slice):
+            if not isinstance(base, Seq):
+                return Unknown("slice of a value not known statically")
+            bounds = []
+            for part in (index_node.lower, index_node.upper, index_node.step):
+                if part is None:
+                    bounds.append(None)
+                    continue
+                value = self.eval(part, frame)
+                if not (isinstance(value, Num) and value.expr.is_Integer):
+                    return Unknown("slice bounds not known statically")
+                bounds.append(int(value.expr))
+            return Seq(base.items[slice(*bounds)], base.kind)
+        index = self.eval(index_node.value, frame)
+        if isinstance(base, Seq) and isinstance(index, Num) and index.expr.is_Integer:
+            i = int(index.expr)
+            if -len(base.items) <= i < len(base.items):
+                return base.items[i]
+            return Unknown("index out of range")
+        if isinstance(base, Mapping) and isinstance(index, Lit):
+            found = base.get(index.value)
+            return found if found is not None else Unknown(f"key {index.value!r} not in dict")
+        if isinstance(base, Num) and isinstance(index, Num) and isinstance(base.expr, _sympy().Symbol):
+            # an element of a tuple-valued argument such as kernel_size[0]
+            return Num(symbol(f"{base.expr.name}[{index.expr}]"))
+        return Unknown("index into a value not known statically")
+
+    # ================================================================ calls
+    def eval_call(self, node: cst.Call, frame: Frame) -> Value:
+        func = self.eval(node.func, frame)
+        args: list[Value] = []
+        kwargs: dict[str, Value] = {}
+        passthrough = False
+        for arg in node.args:
+            if arg.star == "*":
+                value = self.eval(arg.value, frame)
+                if isinstance(value, Seq):
+                    args.extend(value.items)
+                else:
+                    passthrough = True
+            elif arg.star == "**":
+                value = self.eval(arg.value, frame)
+                if isinstance(value, Mapping):
+                    kwargs.update({str(k): v for k, v in value.items})
+                else:
+                    passthrough = True
+            elif arg.keyword is not None:
+                kwargs[arg.keyword.value] = self.eval(arg.value, frame)
+            else:
+                args.append(self.eval(arg.value, frame))
+        site = self.position(frame, node)
+        return self.call(func, args, kwargs, frame, node, site, passthrough)
+
+    def call(self, func: Value, args: list, kwargs: dict, frame: Frame, node, site, passthrough=False) -> Value:
+        if isinstance(func, ProjectFunction):
+            if not func.bound_self and func.cls is not None and args and isinstance(args[0], Instance):
+                func = replace(func, bound_self=True)  # Base.__init__(self, ...)
+                args = args[1:]
+            return self.call_function(func, args, kwargs, passthrough=passthrough, call_site=site)
+        if isinstance(func, Builtin):
+            return self.call_builtin(func, args, kwargs, frame, node, site)
+        if isinstance(func, Qual):
+            return self.call_qualified(func.qualname, args, kwargs, frame, site, passthrough)
+        if isinstance(func, TensorMethod):
+            return self.call_tensor_method(func, args, kwargs, site)
+        if isinstance(func, ProjectClass):
+            if func.definition.qualname in self.knowledge.parameter_classes:
+                return self.make_parameter(args, kwargs, site)
+            return Unknown(f"an instance of {func.definition.qualname}")
+        name = source_of(node.func) if node is not None else "?"
+        return self.unknown_call(name, args, kwargs, site)
+
+    def unknown_call(self, name: str, args: list, kwargs: dict, site: Position | None) -> Value:
+        # PyTorch's convention: a trailing underscore marks an in-place operation.
+        if name.rsplit(".", 1)[-1].endswith("_"):
+            line = f" at line {site.line}" if site else ""
+            for value in [*args, *kwargs.values()]:
+                if isinstance(value, TensorRef):
+                    self.mark_unresolved(value, f"modified by {name}(){line}, whose effect is not known to doccheck")
+        return Unknown(f"result of {name}()")
+
+    def call_qualified(self, qualname: str, args, kwargs, frame, site, passthrough) -> Value:
+        knowledge = self.knowledge
+        canonical = knowledge.canonical(qualname)
+        if canonical.startswith("math."):
+            return self.call_math(canonical[5:], args)
+        rule = knowledge.call(canonical)
+        if rule is not None:
+            return self.apply_rule(rule, args, kwargs, site, canonical.rsplit(".", 1)[-1])
+        if canonical in knowledge.parameter_classes:
+            return self.make_parameter(args, kwargs, site)
+        if canonical in knowledge.lazy_parameter_classes:
+            return self.new_tensor(TensorState(None, None, unresolved="lazy parameter: its shape and values are set "
+                                                                      "on the first forward call",
+                                               is_parameter=True, lazy=True, created_at=site))
+        if canonical in knowledge.module_roots:
+            return Unknown(f"an instance of {canonical}")
+        found = self.project.resolve_qualname(canonical)
+        if isinstance(found, Definition):
+            if isinstance(found.node, cst.FunctionDef):
+                fn = ProjectFunction(found.module, found.node, found.node)
+                return self.call_function(fn, args, kwargs, passthrough=passthrough, call_site=site)
+            if isinstance(found.node, cst.ClassDef):
+                if found.qualname in knowledge.parameter_classes:
+                    return self.make_parameter(args, kwargs, site)
+                return Unknown(f"an instance of {found.qualname}")
+        return self.unknown_call(canonical, args, kwargs, site)
+
+    def make_parameter(self, args, kwargs, site) -> Value:
+        data = args[0] if args else kwargs.get("data")
+        if isinstance(data, TensorRef):
+            self.state.heap[data.id] = replace(self.state.heap[data.id], is_parameter=True,
+                                               created_at=self.state.heap[data.id].created_at or site)
+            return data
+        reason = "wraps a tensor given by the caller" if data is not None else "created without data"
+        return self.new_tensor(TensorState(None, None, unresolved=f"the parameter {reason}", is_parameter=True,
+                                           created_at=site))
+
+    def mark_unresolved(self, ref: TensorRef, reason: str) -> None:
+        state = self.state.heap[ref.id]
+        if ref.view is not None:
+            self.state.heap[ref.id] = replace(state, notes=(*state.notes, f"entries {ref.view} {reason}"))
+        else:
+            self.state.heap[ref.id] = replace(state, distribution=None, unresolved=reason)
+
+    def note_view_write(self, ref: TensorRef, view: str, what: str, site: Position | None) -> None:
+        state = self.state.heap[ref.id]
+        line = f" (line {site.line})" if site else ""
+        self.state.heap[ref.id] = replace(state, notes=(*state.notes, f"entries {view} {what}{line}"))
+
+    # ---------------------------------------------------------------- tensors
+    def call_tensor_method(self, method: TensorMethod, args, kwargs, site) -> Value:
+        ref, name = method.tensor, method.name
+        state = self.state.heap[ref.id]
+        if name in self.knowledge.aliasing_methods:
+            return ref
+        if name == "size":
+            if state.shape is None:
+                return Unknown("shape not known")
+            if not args:
+                return Seq(state.shape)
+            index = args[0]
+            if isinstance(index, Num) and index.expr.is_Integer and -len(state.shape) <= int(index.expr) < len(
+                    state.shape):
+                return state.shape[int(index.expr)]
+            return Unknown("size of a dimension not known statically")
+        if name in ("dim", "ndimension"):
+            return _number(len(state.shape)) if state.shape is not None else Unknown("shape not known")
+        if name in ("numel", "nelement"):
+            if state.shape is None:
+                return Unknown("shape not known")
+            return Num(_product(state.shape), merge_steps(*(d.steps for d in state.shape if isinstance(d, Num))))
+        rule = self.knowledge.methods.get(name)
+        if rule is not None:
+            return self.apply_rule(rule, [ref, *args], kwargs, site, f".{name}")
+        return self.unknown_call(f"Tensor.{name}", [ref] if name.endswith("_") else [], {}, site)
+
+    def tensor_shape(self, size_args: list) -> tuple | None:
+        if len(size_args) == 1 and isinstance(size_args[0], Seq):
+            size_args = list(size_args[0].items)
+        if all(isinstance(d, Num) for d in size_args):
+            return tuple(size_args)
+        return None
+
+    # ---------------------------------------------------------------- rules
+    def apply_rule(self, rule, args, kwargs, site: Position | None, label: str) -> Value:
+        params = _parse_signature(rule.signature)
+        frame = Frame(None, None, {}, site=site, label=label)
+        kwargs = {("from_" if k == "from" else k): v for k, v in kwargs.items()}
+        positional = [*params.posonly_params, *params.params]
+        self.bind(frame, params, positional, args, dict(kwargs), entry=False, passthrough=False,
+                  default_frame=Frame(None, None, {}, site=site))
+        env = frame.env
+        given = [p.name.value for p in positional[:len(args)]] + list(kwargs)
+        for name in given:
+            value = env.get(name)
+            if isinstance(value, Num) and not value.expr.is_Symbol and value.expr.free_symbols | {1} != {1} \
+                    or isinstance(value, Num) and value.expr.is_irrational:
+                env[name] = Num(value.expr, merge_steps(value.steps, (Step(f"{label}: {name} = "
+                                                                               f"{to_text(value.expr)}", site),)))
+        for statement in rule.let:
+            self.exec_stmt(_parse_statement(statement), frame)
+        if rule.kind == "function":
+            return self.eval(_parse_expression(rule.returns), frame) if rule.returns else Lit(None)
+        if rule.kind == "factory":
+            if rule.like:
+                source = env.get(rule.like)
+                shape = self.state.heap[source.id].shape if isinstance(source, TensorRef) else None
+            else:
+                size = env.get("size")
+                shape = self.tensor_shape(list(size.items)) if isinstance(size, Seq) else None
+            distribution, steps, problem = self.rule_distribution(rule, frame)
+            return self.new_tensor(TensorState(shape, distribution, unresolved=problem, decided_at=site, steps=steps,
+                                               created_at=site))
+        first = positional[0].name.value if positional else None
+        target = env.get(rule.target or first)
+        if not isinstance(target, TensorRef):
+            return Unknown(f"{label}() on a value that is not a tracked tensor")
+        if rule.copy_from:
+            source = env.get(rule.copy_from)
+            if isinstance(source, TensorRef):
+                copied = self.state.heap[source.id]
+                if target.view is not None:
+                    self.note_view_write(target, target.view, f"copied from {_describe(copied)}", site)
+                else:
+                    old = self.state.heap[target.id]
+                    self.state.heap[target.id] = replace(old, distribution=copied.distribution,
+                                                         unresolved=copied.unresolved, decided_at=copied.decided_at,
+                                                         steps=merge_steps(copied.steps, (Step(
+                                                             f"{label}: values copied", site),)))
+            else:
+                self.mark_unresolved(target, f"{label}() copies values not known statically")
+            return target
+        distribution, steps, problem = self.rule_distribution(rule, frame)
+        if target.view is not None:
+            shown = _describe(TensorState(None, distribution, problem))
+            self.note_view_write(target, target.view, f"set to {shown}", site)
+            return target
+        old = self.state.heap[target.id]
+        if old.lazy:
+            return target  # a lazy parameter's values are set after materialisation, not here
+        self.state.heap[target.id] = replace(old, distribution=distribution, unresolved=problem, decided_at=site,
+                                             steps=steps)
+        return target
+
+    def rule_distribution(self, rule, frame: Frame):
+        params = []
+        steps: tuple = ()
+        for key, expression in rule.init_params:
+            value = self.eval(_parse_expression(expression), frame)
+            if not isinstance(value, Num):
+                reason = value.reason if isinstance(value, Unknown) else "not a number"
+                return None, steps, f"{frame.label}: {key} = `{expression}` could not be evaluated ({reason})"
+            params.append((key, value.expr))
+            steps = merge_steps(steps, value.steps)
+        return Distribution(rule.family, tuple(params)), steps, None
+
+    # ---------------------------------------------------------------- builtins
+    def call_math(self, name: str, args) -> Value:
+        sympy = _sympy()
+        nums = [a for a in args if isinstance(a, Num)]
+        if len(nums) != len(args) or not args and name != "prod":
+            return Unknown(f"math.{name} of a value not known statically")
+        steps = merge_steps(*(a.steps for a in nums))
+        functions = {"sqrt": sympy.sqrt, "exp": sympy.exp, "ceil": sympy.ceiling, "floor": sympy.floor,
+                     "fabs": sympy.Abs, "tanh": sympy.tanh, "sin": sympy.sin, "cos": sympy.cos}
+        if name in functions and len(nums) == 1:
+            return Num(functions[name](nums[0].expr), steps)
+        if name == "log":
+            return Num(sympy.log(*[n.expr for n in nums]), steps)
+        if name == "pow" and len(nums) == 2:
+            return Num(nums[0].expr ** nums[1].expr, steps)
+        if name == "prod" and len(args) == 1 and isinstance(args[0], Seq):
+            return self.call_rule_builtin("prod", args)
+        return Unknown(f"math.{name}")
+
+    def call_rule_builtin(self, name: str, args, site: Position | None = None, label: str = "") -> Value:
+        """The small vocabulary that rule expressions are written in (see rules/torch.toml)."""
+        sympy = _sympy()
+        if name == "sqrt" and len(args) == 1 and isinstance(args[0], Num):
+            return Num(sympy.sqrt(args[0].expr), args[0].steps)
+        if name in ("ceil", "floor") and len(args) == 1 and isinstance(args[0], Num):
+            return Num((sympy.ceiling if name == "ceil" else sympy.floor)(args[0].expr), args[0].steps)
+        if name == "prod" and len(args) == 1 and isinstance(args[0], Seq):
+            items = args[0].items
+            if not all(isinstance(i, Num) for i in items):
+                return Unknown("product of values not known statically")
+            return Num(_product(items), merge_steps(*(i.steps for i in items)))
+        if name in ("fan_in", "fan_out", "shape", "dim") and len(args) == 1:
+            tensor = args[0]
+            if not isinstance(tensor, TensorRef):
+                return Unknown(f"{name}() of a value that is not a tracked tensor")
+            state = self.state.heap[tensor.id]
+            if state.shape is None:
+                return Unknown(f"{name}() of a tensor whose shape is not known")
+            if name == "shape":
+                return Seq(state.shape)
+            if name == "dim":
+                return _number(len(state.shape))
+            if len(state.shape) < self.knowledge.fan_min_dim:
+                return Unknown(f"{name} of a {len(state.shape)}-D tensor is an error in the framework")
+            frame = Frame(None, None, {"shape": Seq(state.shape)}, site=site, label=label)
+            value = self.eval(_parse_expression(self.knowledge.fan[name]), frame)
+            if isinstance(value, Num):
+                shape_text = to_text(tuple(d.expr for d in state.shape))
+                step = Step(f"{label + ': ' if label else ''}{name} = {to_text(value.expr)}, from the shape "
+                            f"{shape_text}", site)
+                value = Num(value.expr, merge_steps(value.steps, (step,)))
+            return value
+        if name == "calculate_gain" and args:
+            nonlinearity = args[0]
+            param = args[1] if len(args) > 1 else Lit(None)
+            if not (isinstance(nonlinearity, Lit) and isinstance(nonlinearity.value, str)):
+                return Unknown("calculate_gain() of a nonlinearity not known statically")
+            expression = self.knowledge.gain.get(nonlinearity.value.lower())
+            if expression is None:
+                return Unknown(f"calculate_gain('{nonlinearity.value}') is not in the rules")
+            frame = Frame(None, None, {"param": param}, site=site, label=label)
+            value = self.eval(_parse_expression(expression), frame)
+            if isinstance(value, Num):
+                shown = to_text(param.expr) if isinstance(param, Num) else repr(param.value) if isinstance(
+                    param, Lit) else "?"
+                step = Step(f"{label + ': ' if label else ''}calculate_gain('{nonlinearity.value}', {shown}) = "
+                            f"{to_text(value.expr)}", site)
+                value = Num(value.expr, merge_steps(getattr(param, "steps", ()), value.steps, (step,)))
+            return value
+        if name == "ntuple" and len(args) == 2 and isinstance(args[1], Num) and args[1].expr.is_Integer:
+            value, n = args[0], int(args[1].expr)
+            if isinstance(value, Seq):
+                return value
+            if isinstance(value, Num):
+                if n == 1:
+                    return Seq((value,))
+                if isinstance(value.expr, sympy.Symbol):
+                    return Seq(tuple(Num(symbol(f"{value.expr.name}[{i}]")) for i in range(n)))
+                return Seq((value,) * n)
+            return Unknown("ntuple of a value not known statically")
+        if name in ("min", "max") and args and all(isinstance(a, Num) for a in args):
+            return Num((sympy.Min if name == "min" else sympy.Max)(*[a.expr for a in args]))
+        if name == "abs" and len(args) == 1 and isinstance(args[0], Num):
+            return Num(sympy.Abs(args[0].expr), args[0].steps)
+        return Unknown(f"{name}() of values not known statically")
+
+    def call_builtin(self, func: Builtin, args, kwargs, frame: Frame, node, site) -> Value:
+        name = func.name
+        if name.startswith("rule."):
+            return self.call_rule_builtin(name[5:], args, site=frame.site, label=frame.label)
+        if name == "noop":
+            return Lit(None)
+        if name.startswith("module."):
+            attr = name[7:]
+            if attr in self.knowledge.parameters_methods:
+                return Seq(tuple(self.state.params.values()) + tuple(self.state.dynamic), "list")
+            if attr in self.knowledge.named_parameters_methods:
+                named = tuple(Seq((Lit(k), v)) for k, v in self.state.params.items())
+                dynamic = tuple(Seq((Unknown("name of a parameter created dynamically"), v))
+                                for v in self.state.dynamic)
+                return Seq(named + dynamic, "list")
+            if attr in self.knowledge.register_parameter_methods and len(args) >= 2:
+                self.register_parameter(args[0], args[1])
+                return Lit(None)
+            return Lit(None)
+        if name.startswith("value."):
+            return self.call_value_method(name[6:], func.bound, args, kwargs)
+        if name == "super":
+            if frame.cls is None:
+                return Unknown("super() outside a method")
+            if args and isinstance(args[0], ProjectClass):
+                return SuperRef(args[0].definition.qualname)
+            return SuperRef(frame.cls.qualname)
+        if name == "setattr" and len(args) == 3 and isinstance(args[0], Instance):
+            if isinstance(args[1], Lit) and isinstance(args[1].value, str):
+                self.set_attribute(args[1].value, args[2])
+            else:
+                self.register_parameter(args[1], args[2])
+            return Lit(None)
+        if name == "getattr" and len(args) >= 2 and isinstance(args[1], Lit) and isinstance(args[1].value, str):
+            return self.get_attribute(args[0], args[1].value, frame)
+        if name == "hasattr" and len(args) == 2 and isinstance(args[0], Instance) and isinstance(args[1], Lit):
+            return Lit(True) if args[1].value in self.state.attrs else Unknown("hasattr")
+        if name == "len" and len(args) == 1:
+            if isinstance(args[0], (Seq, Mapping)):
+                return _number(len(args[0].items))
+            if isinstance(args[0], Lit) and isinstance(args[0].value, str):
+                return _number(len(args[0].value))
+            return Unknown("len of a value not known statically")
+        if name == "range":
+            if args and all(isinstance(a, Num) and a.expr.is_Integer for a in args):
+                bounds = [int(a.expr) for a in args]
+                r = range(*bounds)
+                if len(r) <= MAX_UNROLL:
+                    return Seq(tuple(_number(i) for i in r), "list")
+            return Unknown("range not known statically")
+        if name in ("float", "int") and len(args) == 1:
+            value = args[0]
+            if isinstance(value, Num):
+                return value if name == "float" or value.expr.is_integer else Num(_sympy().floor(value.expr),
+                                                                                   value.steps)
+            if isinstance(value, Lit) and isinstance(value.value, bool):
+                return _number(int(value.value))
+            return Unknown(f"{name}() of a value not known statically")
+        if name == "bool" and len(args) == 1:
+            decided = self.truth(args[0])
+            return Lit(decided) if decided is not None else Unknown("bool() not known statically")
+        if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], Seq):
+            return Seq(args[0].items, name)
+        if name in ("tuple", "list") and not args:
+            return Seq((), name)
+        if name == "dict" and not args:
+            return Mapping(tuple(kwargs.items()))
+        if name == "zip" and any(isinstance(a, Seq) for a in args):
+            # Unknown sequences beside known ones: the loop still runs once per known item,
+            # so parameters registered in it are seen (their names stay unknown).
+            length = min(len(a.items) for a in args if isinstance(a, Seq))
+            columns = [a.items[:length] if isinstance(a, Seq) else (Unknown("element of a sequence not known "
+                                                                            "statically"),) * length for a in args]
+            return Seq(tuple(Seq(group) for group in zip(*columns)), "list")
+        if name == "enumerate" and len(args) == 1 and isinstance(args[0], Seq):
+            return Seq(tuple(Seq((_number(i), v)) for i, v in enumerate(args[0].items)), "list")
+        if name == "isinstance" and len(args) == 2:
+            return self.isinstance_check(args[0], args[1])
+        if name in ("min", "max", "abs", "sum"):
+            items = list(args[0].items) if len(args) == 1 and isinstance(args[0], Seq) else args
+            if name == "sum":
+                if all(isinstance(i, Num) for i in items):
+                    return Num(sum((i.expr for i in items), _sympy().Integer(0)))
+                return Unknown("sum not known statically")
+            return self.call_rule_builtin(name, items)
+        if name in ("print", "warnings.warn"):
+            return Lit(None)
+        return self.unknown_call(name, args, kwargs, site)
+
+    def isinstance_check(self, value: Value, kinds: Value) -> Value:
+        options = kinds.items if isinstance(kinds, Seq) else (kinds,)
+        names = []
+        for option in options:
+            if isinstance(option, Builtin):
+                names.append(option.name)
+            elif isinstance(option, Qual):
+                names.append(option.qualname)
+            else:
+                return Unknown("isinstance against a type not known statically")
+        if isinstance(value, Lit):
+            kind = {str: "str", bool: "bool", type(None): "NoneType"}.get(type(value.value))
+            matches = kind in names or (kind == "bool" and "int" in names)
+            return Lit(matches)
+        if isinstance(value, Num):
+            if any(n in ("int", "float", "numbers.Number", "numbers.Real", "numbers.Integral") for n in names):
+                return Lit(True)
+            if any(n in ("str", "bool", "tuple", "list", "dict") for n in names):
+                return Lit(False)
+        if isinstance(value, Seq):
+            return Lit(value.kind in names or ("tuple" in names and value.kind == "tuple"))
+        if isinstance(value, TensorRef) and any(n.startswith("torch.") for n in names):
+            return Lit(any(n in ("torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter") for n in names))
+        return Unknown("isinstance not known statically")
+
+    def call_value_method(self, name: str, value: Value, args, kwargs) -> Value:
+        if isinstance(value, Lit) and isinstance(value.value, str):
+            text = value.value
+            if name in ("lower", "upper", "strip") and not args:
+                return Lit(getattr(text, name)())
+            if name == "format":
+                if all(isinstance(a, Lit) for a in args) and all(isinstance(v, Lit) for v in kwargs.values()):
+                    try:
+                        return Lit(text.format(*[a.value for a in args], **{k: v.value for k, v in kwargs.items()}))
+                    except (IndexError, KeyError, ValueError):
+                        return Unknown("str.format with missing fields")
+                return Unknown("str.format of values not known statically")
+            if name in ("startswith", "endswith") and args and isinstance(args[0], Lit):
+                return Lit(getattr(text, name)(args[0].value))
+        if isinstance(value, Mapping) and name == "get" and args and isinstance(args[0], Lit):
+            found = value.get(args[0].value)
+            return found if found is not None else (args[1] if len(args) > 1 else Lit(None))
+        if isinstance(value, Mapping) and name in ("items", "keys", "values"):
+            if name == "items":
+                return Seq(tuple(Seq((Lit(k), v)) for k, v in value.items), "list")
+            if name == "keys":
+                return Seq(tuple(Lit(k) for k, _ in value.items), "list")
+            return Seq(tuple(v for _, v in value.items), "list")
+        return Unknown(f".{name}() of a value")
+
+
+RULE_BUILTINS: dict[str, Value] = {name: Builtin(f"rule.{name}") for name in (
+    "sqrt", "prod", "ceil", "floor", "fan_in", "fan_out", "shape", "dim", "calculate_gain", "ntuple", "min", "max",
+    "abs")}
+
+
+def _product(items) -> object:
+    sympy = _sympy()
+    result = sympy.Integer(1)
+    for item in items:
+        result = result * (item.expr if isinstance(item, Num) else item)
+    return result
+
+
+def _always_raises(block) -> bool:
+    body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else block
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, cst.Raise) for s in stmt.body):
+            return True
+        if isinstance(stmt, cst.Raise):
+            return True
+    return False
+
+
+def _describe(state: TensorState) -> str:
+    from doccheck.distributions import formula
+
+    if state.distribution is not None:
+        return formula(state.distribution)
+    if state.lazy:
+        return "lazy"
+    return "unresolved"

@@ -1,0 +1,152 @@
+"""Abstract values of the code model's interpreter.
+
+Numbers are sympy expressions in the constructor's arguments, each carrying the
+derivation steps that produced it; tensors are references into a heap of
+`TensorState`s so that a branch can be evaluated on a copy and joined after.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from doccheck.model import Distribution, Position, Step
+
+
+class Value:
+    __slots__ = ()
+
+
+@dataclass(frozen=True, eq=False)
+class Unknown(Value):
+    reason: str = "not evaluated statically"
+
+    def __eq__(self, other):
+        return isinstance(other, Unknown)
+
+    def __hash__(self):
+        return 0
+
+
+@dataclass(frozen=True, eq=False)
+class Num(Value):
+    expr: Any
+    steps: tuple[Step, ...] = ()
+
+    def __eq__(self, other):
+        return isinstance(other, Num) and self.expr == other.expr
+
+    def __hash__(self):
+        return hash(self.expr)
+
+
+@dataclass(frozen=True)
+class Lit(Value):
+    """A Python constant that is not a number: str, bool, None, Ellipsis."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Seq(Value):
+    items: tuple
+    kind: str = "tuple"
+
+
+@dataclass(frozen=True)
+class Mapping(Value):
+    items: tuple  # ((key, Value), ...)
+
+    def get(self, key):
+        for k, v in self.items:
+            if k == key:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class TensorRef(Value):
+    id: int
+    view: str | None = None  # an indexed part of the tensor, e.g. "[padding_idx]"
+
+
+@dataclass(frozen=True)
+class Instance(Value):
+    """`self` of the class being evaluated."""
+
+
+@dataclass(frozen=True)
+class Qual(Value):
+    """A global name known only by its qualified name (torch.nn.init.uniform_, math.sqrt)."""
+
+    qualname: str
+
+
+@dataclass(frozen=True)
+class ProjectFunction(Value):
+    module: Any  # ModuleInfo
+    node: Any  # FunctionDef
+    toplevel: Any
+    cls: Any = None  # Definition of the class the function is a method of
+    bound_self: bool = False
+
+
+@dataclass(frozen=True)
+class ProjectClass(Value):
+    definition: Any
+
+
+@dataclass(frozen=True)
+class SuperRef(Value):
+    after: str  # qualname of the class whose successors are searched
+
+
+@dataclass(frozen=True)
+class TensorMethod(Value):
+    tensor: TensorRef
+    name: str
+
+
+@dataclass(frozen=True)
+class Builtin(Value):
+    name: str
+    bound: Any = None
+
+
+@dataclass
+class TensorState:
+    shape: tuple | None  # of Num
+    distribution: Distribution | None
+    unresolved: str | None = None
+    decided_at: Position | None = None
+    steps: tuple[Step, ...] = ()
+    notes: tuple[str, ...] = ()
+    is_parameter: bool = False
+    lazy: bool = False
+    created_at: Position | None = None
+
+    def same_init(self, other: "TensorState") -> bool:
+        return (self.distribution == other.distribution and self.unresolved == other.unresolved
+                and self.notes == other.notes and self.lazy == other.lazy)
+
+
+@dataclass
+class State:
+    """Everything a branch may change; copied before a branch and joined after."""
+
+    heap: dict[int, TensorState] = field(default_factory=dict)
+    attrs: dict[str, Value] = field(default_factory=dict)
+    params: dict[str, TensorRef] = field(default_factory=dict)
+    dynamic: list[TensorRef] = field(default_factory=list)
+    divisible: frozenset = frozenset()
+
+    def copy(self) -> "State":
+        return State(dict(self.heap), dict(self.attrs), dict(self.params), list(self.dynamic), self.divisible)
+
+
+def merge_steps(*groups: tuple[Step, ...]) -> tuple[Step, ...]:
+    seen: dict[Step, None] = {}
+    for group in groups:
+        for step in group:
+            seen.setdefault(step, None)
+    return tuple(seen)
