@@ -70,3 +70,31 @@ def _dynamic_params(tensors: list, problem: str | None) -> ParamInit:
 def _creates_parameters_textually(definition: Definition) -> bool:
     code = cst.Module(body=[]).code_for_node(definition.node)
     return "Parameter(" in code or "register_parameter" in code
+
+
+def evaluate_initializer(knowledge, qualname: str, shape: tuple, *args, **kwargs):
+    """The distribution a rules entry gives a tensor of a concrete shape, e.g.
+    ``evaluate_initializer(k, "torch.nn.init.kaiming_uniform_", (30, 20), a=math.sqrt(5))``.
+
+    Arguments may be Python numbers or strings.  Returns (Distribution | None, reason | None).
+    """
+    from doccheck.codemodel.interpreter import _number
+    from doccheck.codemodel.values import Lit, Num, TensorState
+    from doccheck.project import Project
+
+    interpreter = Interpreter(Project([]), knowledge)
+
+    def wrap(value):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return _number(value)
+        if hasattr(value, "free_symbols"):
+            return Num(value)
+        return Lit(value)
+
+    tensor = interpreter.new_tensor(TensorState(tuple(_number(d) for d in shape), None))
+    result = interpreter.call_qualified(qualname, [tensor, *map(wrap, args)],
+                                        {k: wrap(v) for k, v in kwargs.items()}, None, None, False)
+    state = interpreter.state.heap[tensor.id]
+    if not isinstance(result, type(tensor)):
+        return None, getattr(result, "reason", "not an initializer")
+    return state.distribution, state.unresolved
