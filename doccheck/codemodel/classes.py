@@ -85,7 +85,11 @@ def evaluate_initializer(knowledge, qualname: str, shape: tuple, *args, **kwargs
     interpreter = Interpreter(Project([]), knowledge)
 
     def wrap(value):
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float):
+            import sympy
+
+            return Num(sympy.nsimplify(value))  # math.sqrt(5) -> sqrt(5), 0.01 -> 1/100
+        if isinstance(value, int) and not isinstance(value, bool):
             return _number(value)
         if hasattr(value, "free_symbols"):
             return Num(value)
