@@ -96,8 +96,14 @@ def evaluate_initializer(knowledge, qualname: str, shape: tuple, *args, **kwargs
         return Lit(value)
 
     tensor = interpreter.new_tensor(TensorState(tuple(_number(d) for d in shape), None))
-    result = interpreter.call_qualified(qualname, [tensor, *map(wrap, args)],
-                                        {k: wrap(v) for k, v in kwargs.items()}, None, None, False)
+    if qualname in knowledge.methods:  # an old-style tensor method such as uniform_
+        from doccheck.codemodel.values import TensorMethod
+
+        result = interpreter.call_tensor_method(TensorMethod(tensor, qualname), list(map(wrap, args)),
+                                                {k: wrap(v) for k, v in kwargs.items()}, None)
+    else:
+        result = interpreter.call_qualified(qualname, [tensor, *map(wrap, args)],
+                                            {k: wrap(v) for k, v in kwargs.items()}, None, None, False)
     state = interpreter.state.heap[tensor.id]
     if not isinstance(result, type(tensor)):
         return None, getattr(result, "reason", "not an initializer")
