@@ -44,6 +44,7 @@ def get(code: str) -> Check | None:
 
 def _load_all() -> None:
     # importing the modules that implement checks registers them
+    import doccheck.checkers  # noqa: F401
     import doccheck.compare  # noqa: F401
     import doccheck.engine  # noqa: F401
 

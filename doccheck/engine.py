@@ -7,7 +7,6 @@ the run goes on with the others.
 
 from __future__ import annotations
 
-import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -42,11 +41,6 @@ SOURCE_ERROR = register(Check(
     bad="class Dense(nn.Module:\n    ...",
     good="class Dense(nn.Module):\n    ...",
 ))
-
-# Cheap text test before any parsing: a file whose text never talks about
-# initialization cannot hold an init claim.
-INIT_WORDING = re.compile(r"initiali[sz]|sampled from|drawn from|set to", re.IGNORECASE)
-
 
 @dataclass(frozen=True)
 class Config:
@@ -86,7 +80,7 @@ class FileResult:
     classes: list[ClassResult] = field(default_factory=list)
 
 
-def _internal(path: str, line: int, stage: str, exc: BaseException, debug: bool) -> Finding:
+def internal_error(path: str, line: int, stage: str, exc: BaseException, debug: bool) -> Finding:
     reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
     if debug:
         traceback.print_exception(exc)
@@ -95,15 +89,9 @@ def _internal(path: str, line: int, stage: str, exc: BaseException, debug: bool)
 
 def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
     """All findings for one file (unfiltered by selection; `run` filters)."""
-    import libcst as cst
-
-    from doccheck.codemodel.classes import evaluate_class
-    from doccheck.compare import findings_for, judge
+    from doccheck.checkers import CHECKERS
     from doccheck.discover import module_name
-    from doccheck.docmodel.claims import init_claims
-    from doccheck.docmodel.docsource import class_docstring
     from doccheck.parse import SourceError, load_module
-    from doccheck.project import Definition
 
     result = FileResult(str(path))
     try:
@@ -116,40 +104,13 @@ def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
         result.findings.append(Finding(str(path), 1, 1, SOURCE_ERROR.code, f"cannot parse: {exc}"))
         return result
     project.add(info, root)
-    if not INIT_WORDING.search(info.text):
-        return result
-    for stmt in info.tree.body:
-        if not isinstance(stmt, cst.ClassDef):
-            continue
-        line = 1
-        try:
-            line = info.position(stmt)[0]
-            doc = class_docstring(project, info, stmt)
-            claims = init_claims(doc, knowledge) if doc is not None else []
-        except Exception as exc:
-            result.findings.append(_internal(str(path), line, "doc model", exc, config.debug))
-            continue
-        if not claims:
-            continue
-        definition = Definition(info, stmt, f"{info.qualname}.{stmt.name.value}")
-        try:
-            code = evaluate_class(project, knowledge, definition)
-        except Exception as exc:
-            result.findings.append(_internal(str(path), line, "code model", exc, config.debug))
-            continue
-        position = Position(str(path), line, 1)
-        class_result = ClassResult(stmt.name.value, definition.qualname, position, code, claims)
-        result.classes.append(class_result)
-        if code is None:
-            continue
-        if code.problem and not code.params:
-            class_result.verdicts = []
+    for checker in CHECKERS:
+        if not any(config.wants(code, str(path)) for code in checker.codes):
             continue
         try:
-            class_result.verdicts = judge(code, claims, knowledge)
-            result.findings.extend(findings_for(code, class_result.verdicts))
-        except Exception as exc:
-            result.findings.append(_internal(str(path), line, "comparison", exc, config.debug))
+            checker.run(info, project, knowledge, config, result)
+        except Exception as exc:  # one checker failing never hides the others' findings
+            result.findings.append(internal_error(str(path), 1, checker.stage, exc, config.debug))
     return result
 
 
@@ -212,7 +173,7 @@ def run(targets: list[str], config: Config = Config()) -> RunResult:
         try:
             files.append(check_file(path, project, knowledge, config))
         except Exception as exc:  # the last line of defence: one file never stops the run
-            files.append(FileResult(str(path), [_internal(str(path), 1, "pipeline", exc, config.debug)]))
+            files.append(FileResult(str(path), [internal_error(str(path), 1, "pipeline", exc, config.debug)]))
     findings = sorted((f for file in files for f in file.findings if config.wants(f.code, f.path)),
                       key=Finding.sort_key)
     return RunResult(files, findings, time.perf_counter() - started)

@@ -1,0 +1,59 @@
+"""Documented initialization vs. the code's effective initialization (DC101–DC103).
+
+discover/parse have run; per class: doc model (claims) first, because it is
+cheap and most classes claim nothing; then the code model only for classes
+that do; then compare.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from doccheck.model import Position
+
+# Cheap text test before any docstring work: a file whose text never talks
+# about initialization cannot hold an init claim.
+INIT_WORDING = re.compile(r"initiali[sz]|sampled from|drawn from|set to", re.IGNORECASE)
+
+
+def run(info, project, knowledge, config, result) -> None:
+    from doccheck.codemodel.classes import evaluate_class
+    from doccheck.compare import findings_for, judge
+    from doccheck.docmodel.claims import init_claims
+    from doccheck.docmodel.docsource import class_docstring
+    from doccheck.engine import ClassResult, internal_error
+    from doccheck.project import Definition
+
+    if not INIT_WORDING.search(info.text):
+        return
+    path = info.path
+    for stmt in info.tree.body:
+        if not isinstance(stmt, cst.ClassDef):
+            continue
+        line = 1
+        try:
+            line = info.position(stmt)[0]
+            doc = class_docstring(project, info, stmt)
+            claims = init_claims(doc, knowledge) if doc is not None else []
+        except Exception as exc:
+            result.findings.append(internal_error(path, line, "doc model", exc, config.debug))
+            continue
+        if not claims:
+            continue
+        definition = Definition(info, stmt, f"{info.qualname}.{stmt.name.value}")
+        try:
+            code = evaluate_class(project, knowledge, definition)
+        except Exception as exc:
+            result.findings.append(internal_error(path, line, "code model", exc, config.debug))
+            continue
+        class_result = ClassResult(stmt.name.value, definition.qualname, Position(path, line, 1), code, claims)
+        result.classes.append(class_result)
+        if code is None or (code.problem and not code.params):
+            continue
+        try:
+            class_result.verdicts = judge(code, claims, knowledge)
+            result.findings.extend(findings_for(code, class_result.verdicts))
+        except Exception as exc:
+            result.findings.append(internal_error(path, line, "comparison", exc, config.debug))
