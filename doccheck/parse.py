@@ -1,9 +1,10 @@
-"""Stage 2: read and parse one source file with libcst.
+"""Stage 2: read and parse one source file.
 
-Produces a `ModuleInfo`: the concrete syntax tree, the module's imports and
-top-level definitions, and positions computed lazily per top-level statement
-(libcst's whole-module position pass costs more than the parse itself, and
-most statements never need a position).
+Produces a `ModuleInfo`: an index of the module's top-level statements, names
+and imports from Python's fast built-in parser, and libcst trees parsed per
+statement on demand, with positions computed lazily per statement or method
+(libcst's whole-module parse and position pass cost far more than the few
+classes a check needs).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def read_source(path: Path) -> str:
 
 
 def parse_source(text: str) -> cst.Module:
+    """Parse a whole text with libcst (for callers that need the full tree at once)."""
     if "\x00" in text:
         raise SourceError("file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
     try:
@@ -58,28 +60,84 @@ def parse_source(text: str) -> cst.Module:
         raise SourceError(f"cannot parse: {type(exc).__name__}: {exc}") from exc
 
 
-def _dotted(node: cst.BaseExpression | None) -> str | None:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
-        return f"{base}.{node.attr.value}" if base else None
-    return None
-
-
 @dataclass
+class Chunk:
+    """One top-level statement as lines of the file; parsed with libcst only when needed."""
+
+    start: int  # first line, decorators included (1-based)
+    end: int  # last line
+    keyword_line: int  # the `class`/`def` line, or the first line
+    names: tuple[str, ...]  # names the statement defines at module level
+    kind: str  # "class", "function", "assign", "import", "other"
+    node: cst.CSTNode | None = None
+
+
+class LazyDefinitions(dict):
+    """name -> top-level statement node, parsing the statement on first access."""
+
+    def __init__(self, module: "ModuleInfo"):
+        super().__init__()
+        self._module = module
+
+    def __contains__(self, name) -> bool:
+        return name in self._module._chunk_of_name
+
+    def get(self, name, default=None):
+        chunk = self._module._chunk_of_name.get(name)
+        if chunk is None:
+            return default
+        node = self._module.statement(chunk)
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                targets = small.targets if isinstance(small, cst.Assign) else (
+                    [small] if isinstance(small, cst.AnnAssign) else [])
+                for target in targets:
+                    t = target.target
+                    if isinstance(t, cst.Name) and t.value == name:
+                        return small
+            return default
+        return node
+
+    def __getitem__(self, name):
+        found = self.get(name)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def keys(self):
+        return self._module._chunk_of_name.keys()
+
+    def __iter__(self):
+        return iter(self._module._chunk_of_name)
+
+    def __len__(self):
+        return len(self._module._chunk_of_name)
+
+
 class ModuleInfo:
-    path: str
-    qualname: str
-    text: str
-    tree: cst.Module
-    is_package: bool = False
-    imports: dict[str, str] = field(default_factory=dict)  # local name -> qualified name
-    star_imports: list[str] = field(default_factory=list)
-    definitions: dict[str, cst.CSTNode] = field(default_factory=dict)  # top-level name -> statement
-    toplevel_of: dict[int, cst.CSTNode] = field(default_factory=dict)  # id(small stmt / def) -> top-level stmt
-    _positions: dict[int, tuple[dict, int]] = field(default_factory=dict, repr=False)
-    _lines: list[str] | None = field(default=None, repr=False)
+    """A parsed file.  The cheap index (names, imports, line ranges) comes from
+    Python's own parser; libcst parses a top-level statement only when some
+    stage asks for it, so reading a 10,000-line module to find one dict of
+    docstring notes costs milliseconds."""
+
+    def __init__(self, path: str, qualname: str, text: str, chunks: list[Chunk], is_package: bool = False):
+        self.path = path
+        self.qualname = qualname
+        self.text = text
+        self.is_package = is_package
+        self.chunks = chunks
+        self.imports: dict[str, str] = {}
+        self.star_imports: list[str] = []
+        self.toplevel_of: dict[int, cst.CSTNode] = {}
+        self._chunk_of_name: dict[str, Chunk] = {}
+        self._chunk_of_node: dict[int, Chunk] = {}
+        self._positions: dict[int, object] = {}
+        self._lines: list[str] | None = None
+        self._tree: cst.Module | None = None
+        for chunk in chunks:
+            for name in chunk.names:
+                self._chunk_of_name[name] = chunk
+        self.definitions = LazyDefinitions(self)
 
     @property
     def package(self) -> str:
@@ -87,17 +145,51 @@ class ModuleInfo:
             return self.qualname
         return self.qualname.rpartition(".")[0]
 
-    # ---------------------------------------------------------------- positions
-    def _statement_line(self, stmt: cst.CSTNode) -> int | None:
-        """The file line of a top-level statement's keyword/target, found in the text."""
+    @property
+    def lines(self) -> list[str]:
         if self._lines is None:
             self._lines = self.text.splitlines()
-        pattern = _statement_pattern(stmt)
-        if pattern is None:
-            return None
-        index = [s for s in self.tree.body if _statement_pattern(s) == pattern].index(stmt)
-        hits = [i + 1 for i, line in enumerate(self._lines) if pattern.match(line)]
-        return hits[index] if index < len(hits) else None
+        return self._lines
+
+    def statement(self, chunk: Chunk) -> cst.CSTNode:
+        """The libcst node of one top-level statement (parsed once)."""
+        if chunk.node is None:
+            source = "\n".join(self.lines[chunk.start - 1:chunk.end]) + "\n"
+            try:
+                module = cst.parse_module(source)
+            except cst.ParserSyntaxError as exc:
+                message = str(exc).strip().splitlines()[0] if str(exc).strip() else "syntax error"
+                raise SourceError(f"syntax error: {message}", chunk.start + exc.raw_line - 1,
+                                  exc.raw_column + 1) from exc
+            except RecursionError as exc:
+                raise SourceError("statement nested too deeply to parse", chunk.start) from exc
+            if len(module.body) != 1:
+                raise SourceError("statement could not be isolated for parsing", chunk.start)
+            node = module.body[0]
+            chunk.node = node
+            self._chunk_of_node[id(node)] = chunk
+            self.toplevel_of[id(node)] = node
+            if isinstance(node, cst.SimpleStatementLine):
+                for small in node.body:
+                    self.toplevel_of[id(small)] = node
+        return chunk.node
+
+    def classes(self) -> list[tuple[Chunk, str]]:
+        return [(c, c.names[0]) for c in self.chunks if c.kind == "class"]
+
+    def chunk_text(self, chunk: Chunk) -> str:
+        return "\n".join(self.lines[chunk.start - 1:chunk.end])
+
+    @property
+    def tree(self) -> cst.Module:
+        """The whole module as libcst nodes (parses every statement; avoid on hot paths)."""
+        if self._tree is None:
+            self._tree = cst.Module(body=[self.statement(c) for c in self.chunks])
+        return self._tree
+
+    # ---------------------------------------------------------------- positions
+    def _chunk(self, stmt: cst.CSTNode) -> Chunk | None:
+        return self._chunk_of_node.get(id(stmt))
 
     def position_map(self, stmt: cst.CSTNode) -> tuple[dict, int]:
         """libcst positions for the nodes of one top-level statement, and the line offset to the file."""
@@ -105,33 +197,36 @@ class ModuleInfo:
         if key not in self._positions:
             from libcst.metadata import MetadataWrapper, PositionProvider
 
+            chunk = self._chunk(stmt)
             mini = cst.Module(body=[stmt])
             positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
-            file_line = self._statement_line(stmt)
-            offset = 0
-            if file_line is not None:
-                pattern = _statement_pattern(stmt)
-                mini_lines = mini.code.splitlines()
-                mini_line = next((i + 1 for i, line in enumerate(mini_lines) if pattern.match(line)), None)
-                if mini_line is not None:
-                    offset = file_line - mini_line
-            else:
-                offset = self._cumulative_offset(stmt)
-            self._positions[key] = (positions, offset)
+            self._positions[key] = (positions, (chunk.start - 1) if chunk is not None else 0)
         return self._positions[key]
 
-    def _cumulative_offset(self, stmt: cst.CSTNode) -> int:
-        lines = self.tree.header and self.tree.code_for_node(cst.Module(body=[], header=self.tree.header)).count("\n")
-        lines = lines or 0
-        for other in self.tree.body:
-            if other is stmt:
-                return lines
-            lines += self.tree.code_for_node(other).count("\n")
-        return 0
+    def position(self, node: cst.CSTNode, toplevel: cst.CSTNode | None = None,
+                 container: cst.CSTNode | None = None) -> tuple[int, int]:
+        """(line, column), both 1-based, of a node inside a top-level statement.
 
-    def position(self, node: cst.CSTNode, toplevel: cst.CSTNode | None = None) -> tuple[int, int]:
-        """(line, column), both 1-based, of a node inside a top-level statement."""
+        Positions come from libcst's PositionProvider run on the smallest piece
+        that is cheap to place in the file: the top-level statement itself, or a
+        direct child of a class body (a method, the docstring, a ``__doc__ =``
+        assignment) whose first line is found in the text.  Running the provider
+        on a whole class costs tens of milliseconds; on one method, a fraction.
+        """
         top = toplevel if toplevel is not None else self.toplevel_of.get(id(node), node)
+        chunk = self._chunk(top)
+        if node is top and chunk is not None:
+            return chunk.keyword_line, 1
+        if container is None and isinstance(top, cst.ClassDef):
+            container = _child_containing(top, node)
+        if container is not None and container is not top and isinstance(top, cst.ClassDef):
+            placed = self._child_map(top, container)
+            if placed is not None:
+                positions, line_offset, column_offset = placed
+                start = positions.get(node) or positions.get(container)
+                if start is not None:
+                    start = start.start
+                    return start.line + line_offset, start.column + 1 + column_offset
         positions, offset = self.position_map(top)
         try:
             start = positions[node].start
@@ -139,19 +234,72 @@ class ModuleInfo:
             start = positions[top].start
         return start.line + offset, start.column + 1
 
+    def _child_map(self, top: cst.ClassDef, child: cst.CSTNode):
+        key = id(child)
+        if key in self._positions:
+            return self._positions[key]
+        placed = None
+        try:
+            placed = self._place_child(top, child)
+        except Exception:  # an exotic layout: fall back to positions of the whole statement
+            placed = None
+        self._positions[key] = placed
+        return placed
 
-def _statement_pattern(stmt: cst.CSTNode) -> re.Pattern | None:
-    if isinstance(stmt, cst.ClassDef):
-        return re.compile(rf"class\s+{re.escape(stmt.name.value)}\b")
-    if isinstance(stmt, cst.FunctionDef):
-        return re.compile(rf"(async\s+)?def\s+{re.escape(stmt.name.value)}\b")
-    if isinstance(stmt, cst.SimpleStatementLine) and stmt.body:
-        first = stmt.body[0]
-        if isinstance(first, (cst.Assign, cst.AnnAssign)):
-            target = first.targets[0].target if isinstance(first, cst.Assign) else first.target
-            if isinstance(target, cst.Name):
-                return re.compile(rf"{re.escape(target.value)}\s*[:=]")
+    def _place_child(self, top: cst.ClassDef, child: cst.CSTNode):
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        chunk = self._chunk(top)
+        if chunk is None or not isinstance(top.body, cst.IndentedBlock):
+            return None
+        signature = _first_line_signature(child)
+        if signature is None:
+            return None
+        siblings = [s for s in top.body.body if _first_line_signature(s) == signature]
+        occurrence = next(i for i, s in enumerate(siblings) if s is child)
+        indent = top.body.indent if top.body.indent is not None else "    "
+        pattern = re.compile(re.escape(indent) + signature)
+        lines = self.lines
+        hits = [i + 1 for i in range(chunk.keyword_line, min(chunk.end, len(lines))) if pattern.match(lines[i])]
+        if occurrence >= len(hits):
+            return None
+        mini = cst.Module(body=[child])
+        mini_pattern = re.compile(signature)
+        mini_line = next((i + 1 for i, line in enumerate(mini.code.splitlines()) if mini_pattern.match(line)), None)
+        if mini_line is None:
+            return None
+        positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
+        return positions, hits[occurrence] - mini_line, len(indent)
+
+
+def _child_containing(top: cst.ClassDef, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The statement of the class body that contains `node` (None when not found quickly)."""
+    body = top.body.body if isinstance(top.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if stmt is node:
+            return stmt
+        stack = [stmt]
+        while stack:
+            current = stack.pop()
+            if current is node:
+                return stmt
+            stack.extend(current.children)
     return None
+
+
+def _first_line_signature(stmt: cst.CSTNode) -> str | None:
+    """A regex for the first line of a class-body statement, without its indentation."""
+    if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        keyword = "class" if isinstance(stmt, cst.ClassDef) else r"(async\s+)?def"
+        return rf"{keyword}\s+{re.escape(stmt.name.value)}\b"
+    if isinstance(stmt, cst.SimpleStatementLine) and stmt.body:
+        code = _EMPTY.code_for_node(stmt.body[0]).splitlines()
+        if code and code[0].strip():
+            return re.escape(code[0].rstrip())
+    return None
+
+
+_EMPTY = cst.Module(body=[])
 
 
 def _resolve_relative(package: str, level: int, module: str | None) -> str:
@@ -164,64 +312,84 @@ def _resolve_relative(package: str, level: int, module: str | None) -> str:
     return base
 
 
-def _collect(info: ModuleInfo) -> None:
-    def visit_imports(stmt: cst.CSTNode) -> None:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                if isinstance(small, cst.Import):
-                    for alias in small.names:
-                        name = _dotted(alias.name)
-                        if name is None:
-                            continue
-                        if alias.asname is not None:
-                            info.imports[_dotted(alias.asname.name) or name] = name
-                        else:
-                            info.imports.setdefault(name.split(".")[0], name.split(".")[0])
-                elif isinstance(small, cst.ImportFrom):
-                    module = _dotted(small.module) if small.module is not None else None
-                    level = len(small.relative)
-                    source = _resolve_relative(info.package, level, module) if level else (module or "")
-                    if isinstance(small.names, cst.ImportStar):
-                        info.star_imports.append(source)
-                        continue
-                    for alias in small.names:
-                        name = _dotted(alias.name)
-                        if name is None:
-                            continue
-                        local = _dotted(alias.asname.name) if alias.asname is not None else name
-                        info.imports[local] = f"{source}.{name}" if source else name
-        elif isinstance(stmt, cst.If):
-            # `if TYPE_CHECKING:` / version switches: imports in either branch are still names.
-            for inner in stmt.body.body:
-                visit_imports(inner)
-        elif isinstance(stmt, cst.Try):
-            for inner in stmt.body.body:
-                visit_imports(inner)
+def _index(tree, info: ModuleInfo) -> None:
+    """Imports of the module, from Python's own syntax tree (incl. `if`/`try` blocks)."""
+    import ast
 
-    for stmt in info.tree.body:
-        visit_imports(stmt)
-        if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
-            info.definitions[stmt.name.value] = stmt
-            info.toplevel_of[id(stmt)] = stmt
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                info.toplevel_of[id(small)] = stmt
-                if isinstance(small, cst.Assign):
-                    for target in small.targets:
-                        if isinstance(target.target, cst.Name):
-                            info.definitions[target.target.value] = small
-                elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value:
-                    info.definitions[small.target.value] = small
+    def visit(statements) -> None:
+        for stmt in statements:
+            if isinstance(stmt, ast.Import):
+                for alias in stmt.names:
+                    if alias.asname:
+                        info.imports[alias.asname] = alias.name
+                    else:
+                        head = alias.name.split(".")[0]
+                        info.imports.setdefault(head, head)
+            elif isinstance(stmt, ast.ImportFrom):
+                source = _resolve_relative(info.package, stmt.level, stmt.module) if stmt.level else (stmt.module or "")
+                for alias in stmt.names:
+                    if alias.name == "*":
+                        info.star_imports.append(source)
+                    else:
+                        info.imports[alias.asname or alias.name] = f"{source}.{alias.name}" if source else alias.name
+            elif isinstance(stmt, ast.If):
+                visit(stmt.body)
+                visit(stmt.orelse)
+            elif isinstance(stmt, ast.Try):
+                visit(stmt.body)
+
+    visit(tree.body)
+
+
+def _chunks(tree) -> list[Chunk]:
+    import ast
+
+    chunks: list[Chunk] = []
+    for stmt in tree.body:
+        start = min([stmt.lineno, *(d.lineno for d in getattr(stmt, "decorator_list", []))])
+        end = stmt.end_lineno or stmt.lineno
+        names: tuple[str, ...] = ()
+        kind = "other"
+        if isinstance(stmt, ast.ClassDef):
+            names, kind = (stmt.name,), "class"
+        elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names, kind = (stmt.name,), "function"
+        elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            names, kind = tuple(t.id for t in targets if isinstance(t, ast.Name)), "assign"
+            if isinstance(stmt, ast.AnnAssign) and stmt.value is None:
+                names = ()
+        elif isinstance(stmt, (ast.Import, ast.ImportFrom)):
+            kind = "import"
+        if chunks and start <= chunks[-1].end:  # `a = 1; b = 2`: one libcst statement
+            last = chunks[-1]
+            chunks[-1] = Chunk(last.start, max(last.end, end), last.keyword_line, last.names + names,
+                               last.kind if last.kind == kind else "other")
+            continue
+        chunks.append(Chunk(start, end, stmt.lineno, names, kind))
+    return chunks
 
 
 def load_module(path: Path, qualname: str | None = None) -> ModuleInfo:
-    """Read, parse and index one file.  Raises `SourceError` with a line for bad input."""
+    """Read and index one file.  Raises `SourceError` with a line for bad input."""
+    import ast
+    import warnings
+
     from doccheck.discover import module_name
 
     text = read_source(path)
-    tree = parse_source(text)
+    if "\x00" in text:
+        raise SourceError("file contains a NUL byte", text[: text.index("\x00")].count("\n") + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escape sequences are DC001's business, not the parser's
+            tree = ast.parse(text, filename=str(path))
+    except SyntaxError as exc:
+        raise SourceError(f"syntax error: {exc.msg}", exc.lineno or 1, exc.offset or 1) from exc
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise SourceError(f"cannot parse: {type(exc).__name__}") from exc
     if qualname is None:
         qualname, _ = module_name(path)
-    info = ModuleInfo(path=str(path), qualname=qualname, text=text, tree=tree, is_package=path.name == "__init__.py")
-    _collect(info)
+    info = ModuleInfo(str(path), qualname, text, _chunks(tree), is_package=path.name == "__init__.py")
+    _index(tree, info)
     return info

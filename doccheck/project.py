@@ -132,7 +132,7 @@ class Project:
         return ".".join([base, *parts])
 
     # ---------------------------------------------------------------- classes
-    def bases(self, definition: Definition) -> list[Definition | External]:
+    def bases(self, definition: Definition, roots: frozenset[str] = frozenset()) -> list[Definition | External]:
         node = definition.node
         assert isinstance(node, cst.ClassDef)
         result: list[Definition | External] = []
@@ -145,6 +145,9 @@ class Project:
             qual = self.qualname_of(definition.module, expr)
             if qual is None:
                 result.append(External(cst.Module(body=[]).code_for_node(expr)))
+                continue
+            if qual in roots:  # nn.Module: no need to read (and parse) its large module
+                result.append(External(qual))
                 continue
             found = self.resolve_qualname(qual)
             if isinstance(found, Definition) and isinstance(found.node, cst.ClassDef):
@@ -173,7 +176,7 @@ class Project:
             raise ResolutionError(f"cyclic inheritance: {cycle}")
         if len(stack) > MAX_MRO_LENGTH:
             raise ResolutionError(f"inheritance deeper than {MAX_MRO_LENGTH} classes")
-        bases = self.bases(definition)
+        bases = self.bases(definition, roots)
         linear_bases = []
         for base in bases:
             if isinstance(base, External) or base.qualname in roots:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 
-import libcst as cst
-
 from doccheck.model import Position
 
 # Cheap text test before any docstring work: a file whose text never talks
@@ -24,19 +22,24 @@ def run(info, project, knowledge, config, result) -> None:
     from doccheck.docmodel.claims import init_claims
     from doccheck.docmodel.docsource import class_docstring
     from doccheck.engine import ClassResult, internal_error
+    from doccheck.model import Finding
+    from doccheck.parse import SourceError
     from doccheck.project import Definition
 
     if not INIT_WORDING.search(info.text):
         return
     path = info.path
-    for stmt in info.tree.body:
-        if not isinstance(stmt, cst.ClassDef):
-            continue
-        line = 1
+    for chunk, _ in info.classes():
+        if not INIT_WORDING.search(info.chunk_text(chunk)):
+            continue  # no init wording in this class: nothing to prove, nothing to parse
+        line = chunk.keyword_line
         try:
-            line = info.position(stmt)[0]
+            stmt = info.statement(chunk)
             doc = class_docstring(project, info, stmt)
             claims = init_claims(doc, knowledge) if doc is not None else []
+        except SourceError as exc:
+            result.findings.append(Finding(path, exc.line, exc.column, "DC002", exc.message))
+            continue
         except Exception as exc:
             result.findings.append(internal_error(path, line, "doc model", exc, config.debug))
             continue

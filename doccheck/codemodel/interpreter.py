@@ -64,6 +64,7 @@ class Frame:
     label: str = ""  # rule code: "kaiming_uniform_" prefixes its steps
     returned: Value | None = None
     has_returned: bool = False
+    function: cst.CSTNode | None = None  # the method being run: positions are computed per method
 
 
 @functools.lru_cache(maxsize=512)
@@ -134,7 +135,7 @@ class Interpreter:
         if frame.module is None or node is None:
             return None
         try:
-            line, column = frame.module.position(node, frame.toplevel)
+            line, column = frame.module.position(node, frame.toplevel, frame.function)
         except Exception:  # a position is a nicety; never let it break the evaluation
             return None
         return Position(frame.module.path, line, column)
@@ -152,6 +153,12 @@ class Interpreter:
         self.symbols.setdefault(name, sym)
         if default is not None:
             self.defaults[sym] = _number(default).expr
+        return Num(sym)
+
+    def indexed_symbol(self, name: str, index) -> Num:
+        """kernel_size[1]: an element of a tuple-valued constructor argument."""
+        sym = symbol(f"{name}[{index}]")
+        self.symbols.setdefault(sym.name, sym)
         return Num(sym)
 
     # ================================================================ entry
@@ -193,7 +200,8 @@ class Interpreter:
         if fn.bound_self and positional:
             env[positional[0].name.value] = Instance()
             positional = positional[1:]
-        frame = Frame(fn.module, fn.toplevel, env, cls=fn.cls, name=fn.node.name.value)
+        frame = Frame(fn.module, fn.toplevel, env, cls=fn.cls, name=fn.node.name.value,
+                      function=fn.node if fn.node is not fn.toplevel else None)
         self.bind(frame, params, positional, args, kwargs, entry=entry, passthrough=passthrough,
                   default_frame=Frame(fn.module, fn.toplevel, {}))
         self.stack.append(id(fn.node))
@@ -937,7 +945,7 @@ class Interpreter:
             return found if found is not None else Unknown(f"key {index.value!r} not in dict")
         if isinstance(base, Num) and isinstance(index, Num) and isinstance(base.expr, _sympy().Symbol):
             # an element of a tuple-valued argument such as kernel_size[0]
-            return Num(symbol(f"{base.expr.name}[{index.expr}]"))
+            return self.indexed_symbol(base.expr.name, index.expr)
         return Unknown("index into a value not known statically")
 
     # ================================================================ calls
@@ -1227,7 +1235,7 @@ class Interpreter:
                 if n == 1:
                     return Seq((value,))
                 if isinstance(value.expr, sympy.Symbol):
-                    return Seq(tuple(Num(symbol(f"{value.expr.name}[{i}]")) for i in range(n)))
+                    return Seq(tuple(self.indexed_symbol(value.expr.name, i) for i in range(n)))
                 return Seq((value,) * n)
             return Unknown("ntuple of a value not known statically")
         if name in ("min", "max") and args and all(isinstance(a, Num) for a in args):
