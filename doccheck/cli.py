@@ -13,7 +13,7 @@ import sys
 from doccheck import __version__
 
 FORMATS = ("text", "json")
-SUBCOMMANDS = ("check", "explain", "rules")
+SUBCOMMANDS = ("check", "explain", "verify", "rules")
 
 
 class UsageError(Exception):
@@ -106,6 +106,10 @@ def main(argv: list[str] | None = None) -> int:
             from doccheck.explain import main as explain_main
 
             return explain_main(argv[1:])
+        if argv and argv[0] == "verify":
+            from doccheck.verify import main as verify_main
+
+            return verify_main(argv[1:])
         if argv and argv[0] == "rules":
             return run_rules(argv[1:])
         if argv and argv[0] == "check":
