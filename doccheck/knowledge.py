@@ -66,6 +66,8 @@ class Knowledge:
     parameters_methods: frozenset[str] = frozenset()
     named_parameters_methods: frozenset[str] = frozenset()
     register_parameter_methods: frozenset[str] = frozenset()
+    apply_methods: frozenset[str] = frozenset()
+    pure_functions: frozenset[str] = frozenset()
     symbol_aliases: dict[str, str] = field(default_factory=dict)
     parameter_symbols: dict[str, str] = field(default_factory=dict)
     subject_phrases: dict[str, str] = field(default_factory=dict)
@@ -140,6 +142,8 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.parameters_methods |= frozenset(framework.get("parameters_methods", ()))
     knowledge.named_parameters_methods |= frozenset(framework.get("named_parameters_methods", ()))
     knowledge.register_parameter_methods |= frozenset(framework.get("register_parameter_methods", ()))
+    knowledge.apply_methods |= frozenset(framework.get("apply_methods", ()))
+    knowledge.pure_functions |= frozenset(framework.get("pure_functions", ()))
     if "fan" in data:
         fan = dict(data["fan"])
         knowledge.fan_min_dim = int(fan.pop("min_dim", 2))

@@ -222,11 +222,17 @@ class ModuleInfo:
         if container is not None and container is not top and isinstance(top, cst.ClassDef):
             placed = self._child_map(top, container)
             if placed is not None:
-                positions, line_offset, column_offset = placed
+                positions, line_offset, mini_lines = placed
                 start = positions.get(node) or positions.get(container)
                 if start is not None:
                     start = start.start
-                    return start.line + line_offset, start.column + 1 + column_offset
+                    line = start.line + line_offset
+                    # the piece was re-indented as a module of its own: lines differ from the
+                    # file's only by leading whitespace, which is not the same on every line
+                    # (block indentation moves, text inside brackets does not)
+                    file_line = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+                    mini_line = mini_lines[start.line - 1] if 0 < start.line <= len(mini_lines) else ""
+                    return line, start.column + 1 + max(0, len(file_line) - len(mini_line))
         positions, offset = self.position_map(top)
         try:
             start = positions[node].start
@@ -269,7 +275,7 @@ class ModuleInfo:
         if mini_line is None:
             return None
         positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
-        return positions, hits[occurrence] - mini_line, len(indent)
+        return positions, hits[occurrence] - mini_line, mini.code.splitlines()
 
 
 def _child_containing(top: cst.ClassDef, node: cst.CSTNode) -> cst.CSTNode | None:

@@ -5,9 +5,8 @@ Each test writes one or more modules into ``tmp_path/mylib`` and evaluates one c
 `doccheck.codemodel.classes.evaluate_class`; expected values are sympy expressions in the
 constructor's arguments (the symbols the interpreter reports in ``ClassInit.symbols``).
 
-Tests marked ``xfail(strict=True)`` document a doccheck defect: they assert the right
-behaviour and fail today; when the defect is fixed they pass and strict mode asks for the
-marker to be removed.
+Tests named ``test_defect_*`` are regressions for defects this suite found in the
+interpreter (each was an ``xfail(strict=True)`` until fixed).
 """
 
 from __future__ import annotations
@@ -341,9 +340,7 @@ def test_floor_division_without_guard_stays_floor(lib):
 
 @pytest.mark.parametrize("guard", [
     ["if in_channels % groups != 0:", "    raise ValueError('x')"],
-    pytest.param(["if in_channels % groups:", "    raise ValueError('x')"], marks=pytest.mark.xfail(strict=True, reason=(
-        "doccheck defect: `if a % b: raise` (truthiness of the remainder) is not kept as a fact by "
-        "Interpreter.learn_fact, so `a // b` stays floor(a/b) and a correct doc k = groups/C_in becomes a DC101"))),
+    ["if in_channels % groups:", "    raise ValueError('x')"],
     ["if not in_channels % groups == 0:", "    raise ValueError('x')"],
     ["if in_channels % groups == 0:", "    pass", "else:", "    raise ValueError('x')"],
 ], ids=["ne-zero", "truthy", "not-eq", "else-raise"])
@@ -488,11 +485,7 @@ def test_super_reset_parameters_then_override_one(lib):
 @pytest.mark.parametrize("call", [
     "super().__init__(in_features, out_features, bias=False)",
     "super(Child, self).__init__(in_features, out_features, False)",
-    pytest.param("Base.__init__(self, in_features, out_features, bias=False)", marks=pytest.mark.xfail(
-        strict=True, reason=(
-            "doccheck defect: an explicit `Base.__init__(self, ...)` call to a base class imported from another "
-            "module is not followed (the imported name is a Qual, and `mylib.base.Base.__init__` does not resolve); "
-            "the class comes out with no parameters at all, so its claims are silently skipped"))),
+    "Base.__init__(self, in_features, out_features, bias=False)",
 ])
 def test_super_init_with_arguments(lib, call):
     # same-module explicit call works; see test_explicit_base_init_in_the_same_module
@@ -813,11 +806,6 @@ def test_setattr_loop_with_formatted_names(lib):
     assert_dist(result, names[-1], "constant", value=1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: parameters registered under computed names and then initialized through "
-    "`getattr(self, computed_name)` are reported as 'uninitialized memory': getattr with an unknown name "
-    "gives Unknown, init.zeros_(Unknown) is silently a no-op, and the dynamic group keeps torch.empty's "
-    "state (a guess; expected constant 0 or unresolved)"))
 def test_defect_init_through_getattr_with_computed_name(lib):
     result = lib.evaluate("""
         class Two(nn.Module):
@@ -1253,14 +1241,7 @@ def test_unresolved_not_guessed(lib, call, rule, cause):
     assert_unresolved(result, target, rule)
 
 
-@pytest.mark.parametrize("call, rule, cause", [
-    pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=(
-        "doccheck defect (explanation quality): the unresolved reason names the symptom "
-        "('low = `-bound` could not be evaluated (unary Minus of a value not known statically)') "
-        "instead of the cause (1-D tensor has no fan / nonlinearity not known / not in the rules); the "
-        "Unknown's reason is lost in Interpreter.unary")))
-    if case[1] != "normal_" else case
-    for case in UNRESOLVED_CALLS])
+@pytest.mark.parametrize("call, rule, cause", UNRESOLVED_CALLS)
 def test_unresolved_reason_names_the_cause(lib, call, rule, cause):
     result, target = _unresolved_layer(lib, call)
     assert_unresolved(result, target, cause)
@@ -1333,10 +1314,6 @@ def test_mutually_recursive_methods_do_not_crash(lib):
     assert result is not None and [p.name for p in result.params] == ["weight"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: past MAX_CALL_DEPTH (40) a call returns Unknown and its side effects are dropped; "
-    "a 61-deep helper chain ending in init.ones_ leaves the parameter reported as 'uninitialized memory' "
-    "(a guess) instead of constant 1 or unresolved"))
 def test_defect_deep_call_chain_must_not_guess(lib):
     chain = "\n".join(f"def step{i}(t):\n    return step{i + 1}(t)\n" for i in range(60))
     lib.write("chain", chain + "\ndef step60(t):\n    init.ones_(t)\n")
@@ -1433,13 +1410,9 @@ def test_self_referencing_module_constant(lib):
     assert_unresolved(result, "weight")
 
 
-# ---------------------------------------------------------------------------- doccheck defects (xfail)
+# ---------------------------------------------------------------------------- regressions: defects found and fixed
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: when the recursion guard (a function already twice on the stack) cuts a call off, "
-    "the call's effects are dropped and the parameter keeps the value from before the call; the result "
-    "is a definite, wrong distribution (constant 0 instead of constant 1) instead of 'unresolved'"))
 def test_defect_recursion_cut_off_must_not_guess(lib):
     result = lib.evaluate("""
         class Depth(nn.Module):
@@ -1461,11 +1434,6 @@ def test_defect_recursion_cut_off_must_not_guess(lib):
                                       and p.distribution.param("value") == 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: when the node budget runs out, parameters keep the distribution decided before the "
-    "cut (constant 0) although the rest of the constructor (init.ones_) changes it; evaluate_class "
-    "reports problem='budget exceeded' but the ParamInit still carries the stale distribution, so "
-    "compare would report a DC101 that is a guess"))
 def test_defect_budget_exceeded_must_not_keep_stale_distributions(lib):
     result = lib.evaluate("""
         class Busy(nn.Module):
@@ -1482,10 +1450,6 @@ def test_defect_budget_exceeded_must_not_keep_stale_distributions(lib):
     assert_unresolved(result, "weight")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: a `for` loop over a range whose length is a symbol is run exactly once, so "
-    "`for _ in range(extra): init.zeros_(w)` with extra=0 by default gives constant 0 although the loop "
-    "may not run at all (torch: constant 1 at the defaults); expected unresolved or constant 1"))
 def test_defect_loop_of_unknown_length_may_run_zero_times(lib):
     result = lib.evaluate("""
         class Z(nn.Module):
@@ -1500,10 +1464,6 @@ def test_defect_loop_of_unknown_length_may_run_zero_times(lib):
     assert p.distribution is None or p.distribution.param("value") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: a `while` whose condition is undecidable (and false at the defaults) is run once; "
-    "`while i < k` with k=0 by default gives constant 0, contradicting the documented convention that an "
-    "undecidable condition is retried at the numeric defaults; expected unresolved or constant 1"))
 def test_defect_while_of_unknown_length_may_run_zero_times(lib):
     result = lib.evaluate("""
         class W(nn.Module):
@@ -1519,9 +1479,6 @@ def test_defect_while_of_unknown_length_may_run_zero_times(lib):
     assert p.distribution is None or p.distribution.param("value") == 1
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: assigning to a parameter's `.data` (`self.weight.data = torch.zeros(...)`) is "
-    "ignored, so the earlier init.ones_ is reported (constant 1 instead of constant 0)"))
 def test_defect_assignment_to_data_replaces_the_values(lib):
     result = lib.evaluate("""
         class D(nn.Module):
@@ -1535,10 +1492,6 @@ def test_defect_assignment_to_data_replaces_the_values(lib):
     assert p.distribution is None or p.distribution.param_dict.get("value") == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: `self.apply(self._init_weights)` (the usual transformers pattern) is ignored: the "
-    "parameter is reported as uninitialized memory, which compare turns into a false DC101; expected "
-    "the init done by _init_weights (N(0, 0.02²)) or unresolved"))
 def test_defect_module_apply_is_not_ignored(lib):
     result = lib.evaluate("""
         class Block(nn.Module):
@@ -1555,10 +1508,6 @@ def test_defect_module_apply_is_not_ignored(lib):
     assert p.distribution is None or p.distribution.family == "normal"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: an unknown function without a trailing underscore that receives a parameter "
-    "(`init_weights(self.weight)` from a package whose source is not available) is assumed not to "
-    "modify it; the parameter is reported as uninitialized memory (a guess) instead of unresolved"))
 def test_defect_unknown_call_receiving_a_parameter_is_unresolved(lib):
     result = lib.evaluate("""
         from thirdparty.initializers import init_weights
@@ -1572,10 +1521,6 @@ def test_defect_unknown_call_receiving_a_parameter_is_unresolved(lib):
     assert_unresolved(result, "weight")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "doccheck defect: a relative import inside a method (`from .helpers import fill_ones`) is skipped by "
-    "Interpreter.local_import, so the project helper is not followed and the parameter is reported as "
-    "uninitialized memory; expected constant 1 (what the helper does) or unresolved"))
 def test_defect_relative_import_inside_a_method(lib):
     result = lib.evaluate("""
         class LocalRel(nn.Module):

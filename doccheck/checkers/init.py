@@ -30,8 +30,11 @@ def run(info, project, knowledge, config, result) -> None:
         return
     path = info.path
     for chunk, _ in info.classes():
-        if not INIT_WORDING.search(info.chunk_text(chunk)):
-            continue  # no init wording in this class: nothing to prove, nothing to parse
+        text = info.chunk_text(chunk)
+        if not INIT_WORDING.search(text) and "__doc__" not in text:
+            # no init wording in this class (nor a computed __doc__ that may pull
+            # wording in from elsewhere): nothing to prove, nothing to parse
+            continue
         line = chunk.keyword_line
         try:
             stmt = info.statement(chunk)

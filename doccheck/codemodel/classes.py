@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from doccheck.codemodel.interpreter import BudgetExceeded, Interpreter, Raised
@@ -32,6 +34,10 @@ def evaluate_class(project: Project, knowledge, definition: Definition, budget: 
         if problem and _creates_parameters_textually(definition):
             return ClassInit(name, definition.qualname, position, [], problem=problem)
         return None
+    if problem:
+        # the constructor was not followed to its end: nothing it decided so far is certain
+        for key, tensor in list(state.heap.items()):
+            state.heap[key] = replace(tensor, distribution=None, unresolved=problem)
     params = []
     for param_name, ref in state.params.items():
         params.append(_param_init(param_name, state.heap[ref.id], problem))

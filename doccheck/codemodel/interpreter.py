@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    Builtin, Instance, Lit, Mapping, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    AnyAttribute, Builtin, Instance, Lit, Mapping, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
 from doccheck.model import Distribution, Position, Step
@@ -190,10 +190,12 @@ class Interpreter:
     # ================================================================ calls into code
     def call_function(self, fn: ProjectFunction, args: list, kwargs: dict, *, entry: bool = False,
                       passthrough: bool = False, call_site: Position | None = None) -> Value:
-        if len(self.stack) >= MAX_CALL_DEPTH:
-            return Unknown(f"call depth over {MAX_CALL_DEPTH} at {fn.node.name.value}()")
-        if self.stack.count(id(fn.node)) >= 2:
-            return Unknown(f"recursive call of {fn.node.name.value}()")
+        if len(self.stack) >= MAX_CALL_DEPTH or self.stack.count(id(fn.node)) >= 2:
+            why = (f"call depth over {MAX_CALL_DEPTH} at {fn.node.name.value}()" if len(self.stack) >= MAX_CALL_DEPTH
+                   else f"recursive call of {fn.node.name.value}()")
+            self.taint([*args, *kwargs.values()], everything=fn.bound_self,
+                       reason=f"may be changed by {fn.node.name.value}(), not followed: {why}")
+            return Unknown(why)
         env: dict[str, Value] = {}
         params = fn.node.params
         positional = [*params.posonly_params, *params.params]
@@ -283,8 +285,12 @@ class Interpreter:
         elif isinstance(stmt, cst.For):
             self.exec_for(stmt, frame)
         elif isinstance(stmt, cst.While):
-            if self.truth(self.eval(stmt.test, frame)) is not False:
-                self.exec_loop_once(stmt.body, frame)
+            test = self.eval(stmt.test, frame)
+            decided = self.truth(test)
+            if decided is None:
+                decided = self.truth_at_defaults(test)
+            if decided is not False:
+                self.exec_loop_once(stmt.body, frame, f"the loop `while {source_of(stmt.test)[:50]}`")
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 value = self.eval(item.item, frame)
@@ -335,24 +341,41 @@ class Interpreter:
                 name = source_of(alias.name)
                 local = source_of(alias.asname.name) if alias.asname else name.split(".")[0]
                 frame.env[local] = Qual(name if alias.asname else local)
-        elif isinstance(small.names, (list, tuple)) and small.module is not None and not small.relative:
-            module = source_of(small.module)
+        elif isinstance(small.names, (list, tuple)):
+            module = source_of(small.module) if small.module is not None else ""
+            if small.relative:
+                from doccheck.parse import _resolve_relative
+
+                if frame.module is None:
+                    return
+                module = _resolve_relative(frame.module.package, len(small.relative), module or None)
             for alias in small.names:
                 name = source_of(alias.name)
                 local = source_of(alias.asname.name) if alias.asname else name
                 frame.env[local] = Qual(f"{module}.{name}")
 
-    def exec_loop_once(self, body, frame: Frame) -> None:
+    def exec_loop_once(self, body, frame: Frame, why: str = "a loop of unknown length") -> None:
+        """A loop whose iterations are not known: its body may run zero or more times, so the
+        state after it is the join of "not run" and "run once" (differences become unresolved)."""
+        before_state, before_env = self.state.copy(), dict(frame.env)
         try:
             self.exec_block(body, frame)
         except (_Break, _Continue):
             pass
+        after_state, after_env = self.state, frame.env
+        self.state = self.join_states(before_state, after_state, f"runs {why} any number of times")
+        for key in after_env.keys() | before_env.keys():
+            a, b = before_env.get(key), after_env.get(key)
+            if a is None:
+                frame.env[key] = b
+            elif a != b:
+                frame.env[key] = Unknown(f"changed in {why}")
 
     def exec_for(self, stmt: cst.For, frame: Frame) -> None:
         items = self.iterate(self.eval(stmt.iter, frame))
         if items is None or len(items) > MAX_UNROLL:
             self.assign(stmt.target, Unknown("loop variable over a sequence not known statically"), frame, stmt)
-            self.exec_loop_once(stmt.body, frame)
+            self.exec_loop_once(stmt.body, frame, f"the loop `for … in {source_of(stmt.iter)[:50]}`")
             return
         for item in items:
             if frame.has_returned:
@@ -470,6 +493,10 @@ class Interpreter:
         if not isinstance(test, Num):
             return
         sympy = _sympy()
+        if isinstance(test.expr, sympy.Mod):  # `if a % b: raise` tests the remainder's truthiness
+            if not holds:
+                self.state.divisible = self.state.divisible | {tuple(test.expr.args)}
+            return
         expr = test.expr if holds else sympy.Not(test.expr)
         expr = sympy.simplify_logic(expr) if isinstance(expr, sympy.logic.boolalg.Boolean) and not isinstance(
             expr, sympy.core.relational.Relational) else expr
@@ -526,6 +553,16 @@ class Interpreter:
             base = self.eval(target.value, frame)
             if isinstance(base, Instance):
                 self.set_attribute(target.attr.value, value)
+            elif isinstance(base, TensorRef) and target.attr.value in self.knowledge.aliasing_attributes:
+                where = self.position(frame, target)
+                if isinstance(value, TensorRef):  # `w.data = torch.zeros(...)` replaces the values
+                    source = self.state.heap[value.id]
+                    old = self.state.heap[base.id]
+                    self.state.heap[base.id] = replace(old, distribution=source.distribution,
+                                                       unresolved=source.unresolved, decided_at=source.decided_at
+                                                       or where, steps=source.steps)
+                else:
+                    self.mark_unresolved(base, f"`.{target.attr.value}` replaced by a value not known statically")
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
             items = value.items if isinstance(value, Seq) else None
@@ -693,7 +730,7 @@ class Interpreter:
             if method is not None:
                 return method
             if attr in (self.knowledge.parameters_methods | self.knowledge.named_parameters_methods
-                        | self.knowledge.register_parameter_methods):
+                        | self.knowledge.register_parameter_methods | self.knowledge.apply_methods):
                 return Builtin(f"module.{attr}")
             return Unknown(f"self.{attr} is not set by the code evaluated")
         if isinstance(base, SuperRef):
@@ -711,6 +748,11 @@ class Interpreter:
                 return _number(len(state.shape)) if state.shape is not None else Unknown("shape not known")
             return TensorMethod(base, attr)
         if isinstance(base, Qual):
+            if base.qualname.rsplit(".", 1)[-1][:1].isupper() and base.qualname not in self.knowledge.module_roots:
+                # an imported class (by naming convention): read its source for `Base.__init__(self, …)`
+                found = self.project.resolve_qualname(base.qualname)
+                if isinstance(found, Definition) and isinstance(found.node, cst.ClassDef):
+                    return self.get_attribute(ProjectClass(found), attr, frame, node)
             if base.qualname == "math" and attr in ("pi", "e", "tau", "inf"):
                 sympy = _sympy()
                 return Num({"pi": sympy.pi, "e": sympy.E, "tau": 2 * sympy.pi, "inf": sympy.oo}[attr])
@@ -729,6 +771,10 @@ class Interpreter:
 
     # ---------------------------------------------------------------- operators
     def binary(self, op: str, left: Value, right: Value, frame: Frame, node) -> Value:
+        if isinstance(left, Unknown):
+            return left
+        if isinstance(right, Unknown):
+            return right
         if isinstance(left, Num) and isinstance(right, Num):
             sympy = _sympy()
             a, b = left.expr, right.expr
@@ -764,6 +810,8 @@ class Interpreter:
         return Unknown(f"`{source_of(node)[:60]}` not known statically")
 
     def unary(self, op: str, operand: Value) -> Value:
+        if isinstance(operand, Unknown):
+            return operand
         if op == "Not":
             decided = self.truth(operand)
             if decided is not None:
@@ -994,12 +1042,20 @@ class Interpreter:
         return self.unknown_call(name, args, kwargs, site)
 
     def unknown_call(self, name: str, args: list, kwargs: dict, site: Position | None) -> Value:
-        # PyTorch's convention: a trailing underscore marks an in-place operation.
-        if name.rsplit(".", 1)[-1].endswith("_"):
-            line = f" at line {site.line}" if site else ""
+        # PyTorch's convention: a trailing underscore marks an in-place operation; any
+        # other unknown function handed a parameter may initialise it too, unless the
+        # rules list it as pure.
+        in_place = name.rsplit(".", 1)[-1].endswith("_")
+        line = f" at line {site.line}" if site else ""
+        if name not in self.knowledge.pure_functions:
             for value in [*args, *kwargs.values()]:
-                if isinstance(value, TensorRef):
-                    self.mark_unresolved(value, f"modified by {name}(){line}, whose effect is not known to doccheck")
+                if isinstance(value, AnyAttribute):
+                    self.taint([], everything=True, reason=f"{name}(){line} receives an attribute of self "
+                                                           f"chosen at run time")
+                if not isinstance(value, TensorRef):
+                    continue
+                if in_place or self.state.heap[value.id].is_parameter:
+                    self.mark_unresolved(value, f"passed to {name}(){line}, which doccheck has no rule for")
         return Unknown(f"result of {name}()")
 
     def call_qualified(self, qualname: str, args, kwargs, frame, site, passthrough) -> Value:
@@ -1038,6 +1094,15 @@ class Interpreter:
         reason = "wraps a tensor given by the caller" if data is not None else "created without data"
         return self.new_tensor(TensorState(None, None, unresolved=f"the parameter {reason}", is_parameter=True,
                                            created_at=site))
+
+    def taint(self, values, everything: bool, reason: str) -> None:
+        """Whatever a call doccheck cannot follow can reach becomes unresolved: the tensors
+        passed to it, and with `everything` (a method of self) every parameter."""
+        refs = [v for v in values if isinstance(v, TensorRef)]
+        if everything:
+            refs += list(self.state.params.values()) + list(self.state.dynamic)
+        for ref in refs:
+            self.mark_unresolved(TensorRef(ref.id), reason)
 
     def mark_unresolved(self, ref: TensorRef, reason: str) -> None:
         state = self.state.heap[ref.id]
@@ -1117,6 +1182,9 @@ class Interpreter:
                                                created_at=site))
         first = positional[0].name.value if positional else None
         target = env.get(rule.target or first)
+        if isinstance(target, AnyAttribute):
+            self.taint([], everything=True, reason=f"{label}() applied to {target.reason}")
+            return target
         if not isinstance(target, TensorRef):
             return Unknown(f"{label}() on a value that is not a tracked tensor")
         if rule.copy_from:
@@ -1153,7 +1221,7 @@ class Interpreter:
             value = self.eval(_parse_expression(expression), frame)
             if not isinstance(value, Num):
                 reason = value.reason if isinstance(value, Unknown) else "not a number"
-                return None, steps, f"{frame.label}: {key} = `{expression}` could not be evaluated ({reason})"
+                return None, steps, f"{frame.label}(): {reason}"
             params.append((key, value.expr))
             steps = merge_steps(steps, value.steps)
         return Distribution(rule.family, tuple(params)), steps, None
@@ -1162,6 +1230,9 @@ class Interpreter:
     def call_math(self, name: str, args) -> Value:
         sympy = _sympy()
         nums = [a for a in args if isinstance(a, Num)]
+        unknown = next((a for a in args if isinstance(a, Unknown)), None)
+        if unknown is not None:
+            return unknown
         if len(nums) != len(args) or not args and name != "prod":
             return Unknown(f"math.{name} of a value not known statically")
         steps = merge_steps(*(a.steps for a in nums))
@@ -1180,6 +1251,9 @@ class Interpreter:
     def call_rule_builtin(self, name: str, args, site: Position | None = None, label: str = "") -> Value:
         """The small vocabulary that rule expressions are written in (see rules/torch.toml)."""
         sympy = _sympy()
+        unknown = next((a for a in args if isinstance(a, Unknown)), None)
+        if unknown is not None and name not in ("calculate_gain",):
+            return unknown
         if name == "sqrt" and len(args) == 1 and isinstance(args[0], Num):
             return Num(sympy.sqrt(args[0].expr), args[0].steps)
         if name in ("ceil", "floor") and len(args) == 1 and isinstance(args[0], Num):
@@ -1262,6 +1336,10 @@ class Interpreter:
             if attr in self.knowledge.register_parameter_methods and len(args) >= 2:
                 self.register_parameter(args[0], args[1])
                 return Lit(None)
+            if attr in self.knowledge.apply_methods and args:
+                # self.apply(fn): fn(module) for every submodule (not tracked) and for self
+                self.call(args[0], [Instance()], {}, frame, node, site)
+                return Instance()
             return Lit(None)
         if name.startswith("value."):
             return self.call_value_method(name[6:], func.bound, args, kwargs)
@@ -1279,6 +1357,8 @@ class Interpreter:
             return Lit(None)
         if name == "getattr" and len(args) >= 2 and isinstance(args[1], Lit) and isinstance(args[1].value, str):
             return self.get_attribute(args[0], args[1].value, frame)
+        if name == "getattr" and len(args) >= 2 and isinstance(args[0], Instance):
+            return AnyAttribute(f"getattr(self, …) with a name computed at run time")
         if name == "hasattr" and len(args) == 2 and isinstance(args[0], Instance) and isinstance(args[1], Lit):
             return Lit(True) if args[1].value in self.state.attrs else Unknown("hasattr")
         if name == "len" and len(args) == 1:
@@ -1335,6 +1415,17 @@ class Interpreter:
 
     def isinstance_check(self, value: Value, kinds: Value) -> Value:
         options = kinds.items if isinstance(kinds, Seq) else (kinds,)
+        if isinstance(value, Instance):
+            mine = {item.qualname for item in self.mro}
+            for option in options:
+                if isinstance(option, ProjectClass) and option.definition.qualname in mine:
+                    return Lit(True)
+                if isinstance(option, Qual) and (option.qualname in mine or self.knowledge.canonical(
+                        option.qualname) in mine):
+                    return Lit(True)
+            if all(isinstance(o, (ProjectClass, Qual)) for o in options):
+                return Lit(False)
+            return Unknown("isinstance against a type not known statically")
         names = []
         for option in options:
             if isinstance(option, Builtin):

@@ -28,6 +28,10 @@ class Unknown(Value):
         return 0
 
 
+class AnyAttribute(Unknown):
+    """``getattr(self, name)`` with a name computed at run time: could be any parameter."""
+
+
 @dataclass(frozen=True, eq=False)
 class Num(Value):
     expr: Any
