@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from doccheck.checks import Check, register, selected
@@ -51,6 +51,13 @@ class Config:
     rules_files: tuple[str, ...] = ()
     symbol_aliases: tuple[tuple[str, str], ...] = ()
     debug: bool = False
+    cache: bool = True  # reuse results of unchanged files (see doccheck.cache)
+    jobs: int | None = None  # worker processes; None: one per core, at most 2 where files are few
+
+    def fingerprint_repr(self) -> str:
+        """What changes results (not how they are computed: cache and jobs are left out)."""
+        return repr((self.select, self.ignore, self.exclude, self.per_file_ignores, self.rules_files,
+                     self.symbol_aliases))
 
     def wants(self, code: str, path: str = "") -> bool:
         ignore = self.ignore
@@ -78,6 +85,14 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     classes: list[ClassResult] = field(default_factory=list)
+    summaries: list[tuple[str, bool, tuple[str, ...]]] | None = None  # (qualname, evaluated, verdict statuses)
+
+    def class_summaries(self) -> list[tuple[str, bool, tuple[str, ...]]]:
+        """Per class with claims: evaluated?, and the verdicts — all the counts need (and the cache keeps)."""
+        if self.summaries is not None:
+            return self.summaries
+        return [(c.qualname, bool(c.code is not None and c.code.params), tuple(v.status for v in c.verdicts))
+                for c in self.classes]
 
 
 def internal_error(path: str, line: int, stage: str, exc: BaseException, debug: bool) -> Finding:
@@ -119,24 +134,31 @@ class RunResult:
     files: list[FileResult]
     findings: list[Finding]
     elapsed: float
+    cached_files: int = 0
 
     def counts(self) -> dict[str, int]:
-        classes = [c for f in self.files for c in f.classes]
-        evaluated = [c for c in classes if c.code is not None and c.code.params]
-        statuses = [v.status for c in evaluated for v in c.verdicts]
-        by_class = {}
-        for c in evaluated:
-            s = {v.status for v in c.verdicts}
-            by_class[c.qualname] = ("mismatch" if "mismatch" in s else "unresolved" if "unresolved" in s or
-                                    "unreadable" in s else "consistent" if s == {"consistent"} or
-                                    s <= {"consistent", "no-such-parameter"} and "consistent" in s else "other")
+        summaries = [c for f in self.files for c in f.class_summaries()]
+        evaluated = [c for c in summaries if c[1]]
+        statuses = [s for c in evaluated for s in c[2]]
+        by_class = []
+        for _, _, verdicts in evaluated:
+            found = set(verdicts)
+            if "mismatch" in found:
+                by_class.append("mismatch")
+            elif found & {"unresolved", "unreadable"}:
+                by_class.append("unresolved")
+            elif "consistent" in found:
+                by_class.append("consistent")
+            else:
+                by_class.append("other")
         return {
             "files": len(self.files),
-            "classes_with_claims": len(classes),
+            "cached_files": self.cached_files,
+            "classes_with_claims": len(summaries),
             "classes_evaluated": len(evaluated),
-            "classes_consistent": sum(1 for s in by_class.values() if s == "consistent"),
-            "classes_with_mismatch": sum(1 for s in by_class.values() if s == "mismatch"),
-            "classes_unresolved": sum(1 for s in by_class.values() if s == "unresolved"),
+            "classes_consistent": by_class.count("consistent"),
+            "classes_with_mismatch": by_class.count("mismatch"),
+            "classes_unresolved": by_class.count("unresolved"),
             "claims_consistent": statuses.count("consistent"),
             "claims_mismatch": statuses.count("mismatch"),
             "claims_unresolved": statuses.count("unresolved"),
@@ -159,21 +181,111 @@ def make_project(paths: list[Path]):
     return Project(roots)
 
 
-def run(targets: list[str], config: Config = Config()) -> RunResult:
-    """Check every file of the targets.  Raises `discover.TargetError` for a missing target."""
+# ---------------------------------------------------------------- one file, in this process or a worker
+_WORKER: dict = {}
+
+
+def _init_worker(roots: list[str], config: Config) -> None:
     from doccheck import knowledge as knowledge_module
-    from doccheck.discover import discover
+    from doccheck.project import Project
+
+    _WORKER["project"] = Project([Path(r) for r in roots])
+    _WORKER["knowledge"] = knowledge_module.load(config.rules_files, config.symbol_aliases)
+    _WORKER["config"] = config
+
+
+def _analyse(path: str, keep_classes: bool = False) -> tuple[FileResult, list[str]]:
+    """Check one file; also return every file the check read (for the cache)."""
+    project, knowledge, config = _WORKER["project"], _WORKER["knowledge"], _WORKER["config"]
+    project.accessed = set()
+    try:
+        result = check_file(Path(path), project, knowledge, config)
+    except Exception as exc:  # the last line of defence: one file never stops the run
+        result = FileResult(path, [internal_error(path, 1, "pipeline", exc, config.debug)])
+    deps = sorted(project.accessed)
+    # plain positions only: lazy ones hold syntax trees, which neither pickle nor belong in a report
+    result.findings = [replace(f, related=tuple(Position(p.path, p.line, p.column) for p in f.related))
+                       for f in result.findings]
+    result.summaries = result.class_summaries()
+    if not keep_classes:
+        result.classes = []  # sympy-laden; workers send back only what the report needs
+    return result, deps
+
+
+def _finding_from(data: dict) -> Finding:
+    return Finding(data["path"], data["line"], data["column"], data["code"], data["message"], data["object"],
+                   data["documented"], data["effective"], tuple(data["derivation"]),
+                   tuple(Position(*p) for p in data["related"]))
+
+
+def _finding_to(finding: Finding) -> dict:
+    return {"path": finding.path, "line": finding.line, "column": finding.column, "code": finding.code,
+            "message": finding.message, "object": finding.object, "documented": finding.documented,
+            "effective": finding.effective, "derivation": list(finding.derivation),
+            "related": [[p.path, p.line, p.column] for p in finding.related]}
+
+
+def _jobs(config: Config, work: int) -> int:
+    import os
+
+    if config.jobs is not None:
+        return max(1, config.jobs)
+    if work < 4:
+        return 1  # a worker's start-up costs more than a few files
+    return max(1, min(os.cpu_count() or 1, 8, work // 2))
+
+
+def run(targets: list[str], config: Config = Config(), keep_classes: bool = False) -> RunResult:
+    """Check every file of the targets.  Raises `discover.TargetError` for a missing target.
+
+    Unchanged files come from the cache; the rest are shared among worker
+    processes (one per core).  Output order never depends on either.
+    """
+    from doccheck.cache import Cache, fingerprint
+    from doccheck.discover import discover, module_name
+    from doccheck.knowledge import builtin_rules_dir
 
     started = time.perf_counter()
     paths = discover(targets, config.exclude)
-    knowledge = knowledge_module.load(config.rules_files, config.symbol_aliases)
-    project = make_project(paths)
-    files = []
+    rules = [str(p) for p in sorted(builtin_rules_dir().glob("*.toml"))] + list(config.rules_files)
+    cache = Cache(fingerprint(config.fingerprint_repr(), rules)) if config.cache and not keep_classes else None
+    results: dict[str, FileResult] = {}
+    todo = []
     for path in paths:
-        try:
-            files.append(check_file(path, project, knowledge, config))
-        except Exception as exc:  # the last line of defence: one file never stops the run
-            files.append(FileResult(str(path), [internal_error(str(path), 1, "pipeline", exc, config.debug)]))
+        entry = cache.get(str(path)) if cache is not None else None
+        if entry is None:
+            todo.append(str(path))
+        else:
+            results[str(path)] = FileResult(str(path), [_finding_from(f) for f in entry["findings"]],
+                                            summaries=[(q, e, tuple(s)) for q, e, s in entry["classes"]])
+    cached_files = len(results)
+    if todo:
+        roots = []
+        for path in todo:
+            try:
+                root = str(module_name(Path(path))[1])
+            except OSError:
+                continue
+            if root not in roots:
+                roots.append(root)
+        jobs = 1 if keep_classes else _jobs(config, len(todo))
+        if jobs == 1:
+            _init_worker(roots, config)
+            outcomes = [_analyse(path, keep_classes) for path in todo]
+        else:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                                     initializer=_init_worker, initargs=(roots, config)) as pool:
+                outcomes = list(pool.map(_analyse, todo, chunksize=1))
+        for path, (result, deps) in zip(todo, outcomes):
+            results[path] = result
+            if cache is not None:
+                cache.put(path, {"findings": [_finding_to(f) for f in result.findings],
+                                 "classes": [list(c) for c in result.class_summaries()]}, deps)
+    files = [results[str(path)] for path in paths]
     findings = sorted((f for file in files for f in file.findings if config.wants(f.code, f.path)),
                       key=Finding.sort_key)
-    return RunResult(files, findings, time.perf_counter() - started)
+    return RunResult(files, findings, time.perf_counter() - started, cached_files)

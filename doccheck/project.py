@@ -48,6 +48,7 @@ class Project:
         self._by_qualname: dict[str, ModuleInfo | None] = {}
         self._by_path: dict[str, ModuleInfo] = {}
         self._mro_cache: dict[int, list] = {}
+        self.accessed: set[str] = set()  # files read for the current target (the cache's dependencies)
 
     # ---------------------------------------------------------------- modules
     def add(self, info: ModuleInfo, root: Path | None = None) -> None:
@@ -57,6 +58,12 @@ class Project:
             self.roots.insert(0, str(root))
 
     def module(self, qualname: str) -> ModuleInfo | None:
+        info = self._module(qualname)
+        if info is not None:
+            self.accessed.add(str(Path(info.path).resolve()))
+        return info
+
+    def _module(self, qualname: str) -> ModuleInfo | None:
         if qualname in self._by_qualname:
             return self._by_qualname[qualname]
         self._by_qualname[qualname] = None  # guards against import cycles while loading

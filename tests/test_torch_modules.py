@@ -39,8 +39,8 @@ def result():
 def _statuses(result) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for file in result.files:
-        for cls in file.classes:
-            out[cls.name] = {v.status for v in cls.verdicts}
+        for qualname, _, statuses in file.class_summaries():
+            out[qualname.rsplit(".", 1)[-1]] = set(statuses)
     return out
 
 

@@ -37,6 +37,53 @@ MAX_UNROLL = 256
 DEFAULT_NODE_BUDGET = 200_000
 
 
+class LazyPosition:
+    """Where a step or call is, computed only when someone reads it.
+
+    Most derivation steps are never shown (a consistent layer prints nothing),
+    and computing a position costs a libcst metadata pass over the method.
+    Equal and hashable by identity of the node, without computing anything.
+    """
+
+    __slots__ = ("_module", "_node", "_toplevel", "_function", "_resolved")
+
+    def __init__(self, module, node, toplevel, function):
+        self._module, self._node, self._toplevel, self._function = module, node, toplevel, function
+        self._resolved = None
+
+    def _resolve(self) -> Position:
+        if self._resolved is None:
+            try:
+                line, column = self._module.position(self._node, self._toplevel, self._function)
+            except Exception:  # a position is a nicety; never let it break the evaluation
+                line, column = 1, 1
+            self._resolved = Position(self._module.path, line, column)
+        return self._resolved
+
+    @property
+    def path(self) -> str:
+        return self._module.path
+
+    @property
+    def line(self) -> int:
+        return self._resolve().line
+
+    @property
+    def column(self) -> int:
+        return self._resolve().column
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, LazyPosition):
+            return self._node is other._node and self._module is other._module
+        return isinstance(other, Position) and self._resolve() == other
+
+    def __hash__(self) -> int:
+        return hash((id(self._module), id(self._node)))
+
+    def __repr__(self) -> str:
+        return repr(self._resolve())
+
+
 class BudgetExceeded(Exception):
     pass
 
@@ -129,16 +176,12 @@ class Interpreter:
         if self.budget < 0:
             raise BudgetExceeded()
 
-    def position(self, frame: Frame, node: cst.CSTNode | None) -> Position | None:
+    def position(self, frame: Frame, node: cst.CSTNode | None):
         if frame.site is not None:
             return frame.site
         if frame.module is None or node is None:
             return None
-        try:
-            line, column = frame.module.position(node, frame.toplevel, frame.function)
-        except Exception:  # a position is a nicety; never let it break the evaluation
-            return None
-        return Position(frame.module.path, line, column)
+        return LazyPosition(frame.module, node, frame.toplevel, frame.function)
 
     def new_tensor(self, tensor_state: TensorState) -> TensorRef:
         self._next_id += 1
@@ -474,7 +517,7 @@ class Interpreter:
             if sa is None or sb is None:
                 heap[key] = sa or sb
             elif sa.same_init(sb):
-                heap[key] = sa
+                heap[key] = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
             else:
                 heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
                                     unresolved=f"{reason}: {_describe(sa)} or {_describe(sb)}",
@@ -1046,8 +1089,9 @@ class Interpreter:
         # other unknown function handed a parameter may initialise it too, unless the
         # rules list it as pure.
         in_place = name.rsplit(".", 1)[-1].endswith("_")
-        line = f" at line {site.line}" if site else ""
         if name not in self.knowledge.pure_functions:
+            line = f" at line {site.line}" if site and any(
+                isinstance(v, (TensorRef, AnyAttribute)) for v in [*args, *kwargs.values()]) else ""
             for value in [*args, *kwargs.values()]:
                 if isinstance(value, AnyAttribute):
                     self.taint([], everything=True, reason=f"{name}(){line} receives an attribute of self "

@@ -142,17 +142,27 @@ def decode_literal(source: str, line: int, column: int, path: str = "") -> _Text
     start, end = len(m.group(0)), len(source) - len(quote)
 
     # position of every source character
-    src_pos: list[tuple[int, int]] = []
-    ln, col = line, column
-    i = 0
-    while i < len(source):
-        src_pos.append((ln, col))
-        ch = source[i]
-        if ch == "\n" or (ch == "\r" and not source.startswith("\r\n", i)):
-            ln, col = ln + 1, 1
-        else:
-            col += 1
-        i += 1
+    if "\r" in source:
+        src_pos: list[tuple[int, int]] = []
+        ln, col = line, column
+        i = 0
+        while i < len(source):
+            src_pos.append((ln, col))
+            ch = source[i]
+            if ch == "\n" or (ch == "\r" and not source.startswith("\r\n", i)):
+                ln, col = ln + 1, 1
+            else:
+                col += 1
+            i += 1
+    else:  # the common case, line by line (docstrings are long: this loop is hot)
+        src_pos = []
+        for k, segment in enumerate(source.split("\n")):
+            first = column if k == 0 else 1
+            src_pos.extend([(line + k, first + j) for j in range(len(segment) + 1)])
+        del src_pos[len(source):]
+    if (raw or "\\" not in source[start:end]) and "\r" not in source:
+        # nothing to decode: every character stands for itself
+        return _Text(list(source[start:end]), src_pos[start:end], [None] * (end - start), raw, path)
 
     chars: list[str] = []
     pos: list[tuple[int, int]] = []
