@@ -235,8 +235,18 @@ def _jobs(config: Config, work: int) -> int:
     return max(1, min(os.cpu_count() or 1, 8, work // 2))
 
 
-def run(targets: list[str], config: Config = Config(), keep_classes: bool = False) -> RunResult:
+def _counted(items, labels, progress, done: int, total: int):
+    """Yield `items`, telling `progress(done, total, label)` as each one is reached."""
+    for index, (item, label) in enumerate(zip(items, labels)):
+        if progress is not None:
+            progress(done + index, total, label)
+        yield item
+
+
+def run(targets: list[str], config: Config = Config(), keep_classes: bool = False, progress=None) -> RunResult:
     """Check every file of the targets.  Raises `discover.TargetError` for a missing target.
+
+    `progress(done, total, path)`, when given, is called as files are reached and once at the end (path None).
 
     Unchanged files come from the cache; the rest are shared among worker
     processes (one per core).  Output order never depends on either.
@@ -271,7 +281,8 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
         jobs = 1 if keep_classes else _jobs(config, len(todo))
         if jobs == 1:
             _init_worker(roots, config)
-            outcomes = [_analyse(path, keep_classes) for path in todo]
+            outcomes = [_analyse(path, keep_classes) for path in _counted(todo, todo, progress, cached_files,
+                                                                          len(paths))]
         else:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
@@ -279,12 +290,15 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
                                      initializer=_init_worker, initargs=(roots, config)) as pool:
-                outcomes = list(pool.map(_analyse, todo, chunksize=1))
+                outcomes = list(_counted(pool.map(_analyse, todo, chunksize=1), todo, progress, cached_files,
+                                         len(paths)))
         for path, (result, deps) in zip(todo, outcomes):
             results[path] = result
             if cache is not None:
                 cache.put(path, {"findings": [_finding_to(f) for f in result.findings],
                                  "classes": [list(c) for c in result.class_summaries()]}, deps)
+    if progress is not None:
+        progress(len(paths), len(paths), None)
     files = [results[str(path)] for path in paths]
     findings = sorted((f for file in files for f in file.findings if config.wants(f.code, f.path)),
                       key=Finding.sort_key)
