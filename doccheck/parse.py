@@ -70,6 +70,8 @@ class Chunk:
     names: tuple[str, ...]  # names the statement defines at module level
     kind: str  # "class", "function", "assign", "import", "other"
     node: cst.CSTNode | None = None
+    docstring: str | None = None  # a class's/function's literal docstring (raw value), for cheap prefilters
+    methods: dict | None = None  # a class's methods: name -> literal docstring
 
 
 class LazyDefinitions(dict):
@@ -356,10 +358,15 @@ def _chunks(tree) -> list[Chunk]:
         end = stmt.end_lineno or stmt.lineno
         names: tuple[str, ...] = ()
         kind = "other"
+        docstring = methods = None
         if isinstance(stmt, ast.ClassDef):
             names, kind = (stmt.name,), "class"
+            docstring = ast.get_docstring(stmt, clean=False)
+            methods = {m.name: ast.get_docstring(m, clean=False) for m in stmt.body
+                       if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))}
         elif isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             names, kind = (stmt.name,), "function"
+            docstring = ast.get_docstring(stmt, clean=False)
         elif isinstance(stmt, (ast.Assign, ast.AnnAssign)):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             names, kind = tuple(t.id for t in targets if isinstance(t, ast.Name)), "assign"
@@ -372,7 +379,7 @@ def _chunks(tree) -> list[Chunk]:
             chunks[-1] = Chunk(last.start, max(last.end, end), last.keyword_line, last.names + names,
                                last.kind if last.kind == kind else "other")
             continue
-        chunks.append(Chunk(start, end, stmt.lineno, names, kind))
+        chunks.append(Chunk(start, end, stmt.lineno, names, kind, docstring=docstring, methods=methods))
     return chunks
 
 
