@@ -106,6 +106,20 @@ def test_shape_tuple():
     assert r == sympy.Tuple(S("out_features"), S("in_features"))
 
 
+@pytest.mark.parametrize(
+    "src, names",
+    [
+        (r"(N, C_{\text{in}}, H_{\text{in}}, W_{\text{in}})", ["N", "C_in", "H_in", "W_in"]),
+        (r"(*, H_{in})", ["*", "H_in"]),
+        (r"(\ast, H_{out})", ["*", "H_out"]),
+        (r"(N, C, d_1, d_2, ..., d_K)", ["N", "C", "d_1", "d_2", "...", "d_K"]),
+        (r"(N, C, d_1, \ldots, d_K)", ["N", "C", "d_1", "...", "d_K"]),
+    ],
+)
+def test_shape_tuples(src, names):
+    assert parse_latex(src) == sympy.Tuple(*(S(n) for n in names))
+
+
 def test_single_parenthesised_is_not_a_tuple():
     assert parse_latex(r"(\text{in\_features})") == S("in_features")
 
@@ -185,6 +199,7 @@ def test_scientific_number_times_symbol():
         (r"\text{kernel\_size}[1]", "kernel_size[1]"),
         (r"\sigma_{w}", "sigma_w"),
         ("e", "e"),
+        (r"C_{\text{out}_j}", "C_out_j"),
     ],
 )
 def test_identifiers_are_single_positive_symbols(src, name):
@@ -261,6 +276,7 @@ def test_arithmetic(src, expected):
 def test_relations():
     assert parse_latex("a < b") == sympy.Lt(S("a"), S("b"), evaluate=False)
     assert parse_latex(r"a \leq b") == sympy.Le(S("a"), S("b"), evaluate=False)
+    assert parse_latex("a >= b") == sympy.Ge(S("a"), S("b"), evaluate=False)
     r = parse_latex("a = a")  # must stay an equation, not collapse to True
     assert isinstance(r, sympy.Eq) and r.lhs == r.rhs == S("a")
 
@@ -283,6 +299,15 @@ def test_distribution_heads(src, cls, args):
         assert r.args == tuple(S(a) for a in args)
     else:
         assert r.args == (S("mu"), S("sigma") ** 2)
+
+
+def test_named_function_application_is_not_a_product():
+    r = parse_latex(r"\text{Sigmoid}(x) = \frac{1}{1 + \exp(-x)}")
+    assert r.lhs == sympy.Function("Sigmoid")(S("x"))
+    assert same(r.rhs, 1 / (1 + sympy.exp(-S("x"))))
+    # separated by a space it is a product, as is a single letter
+    assert parse_latex(r"\text{gain} (a + b)") == S("gain") * (S("a") + S("b"))
+    assert parse_latex("k(a + b)") == S("k") * (S("a") + S("b"))
 
 
 def test_bare_N_with_one_argument_is_a_product():
@@ -331,10 +356,17 @@ def test_equation_with_distribution():
         (r"\mathcal{U}(0, 1) \text{ where } k = 1", "prose"),
         ("$x$", "unsupported character"),
         ("x\x0crac{1}{2}", "raw string"),
-        (r"10^{10^{10}}", "too large"),
+        (r"10^{10^{10}}", "out of range"),
+        (r"999^{999}", "too large"),
+        (r"\lfloor \exp(10^{5}) \rfloor", "too large"),
         ("1e999999", "too large"),
         (r"\sum_{i=0}^{10^{6}} i", "terms"),
         ("[a, b]", "not supported"),
+        ("(*)", "tuple entry"),
+        ("x...", "unexpected '.'"),
+        (r"\frac groups 2", "ambiguous"),
+        ("\text{in\\_features}", "raw string"),  # non-raw docstring: TAB + "ext"
+        (r"\max(1, \sqrt{-1})", "comparable"),
     ],
 )
 def test_errors(src, fragment):

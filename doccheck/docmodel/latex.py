@@ -21,37 +21,50 @@ Semantics (the parts a caller relies on):
   :class:`DocNormal` ``(m, v)`` with ``v`` the variance as written. ``U(a, b)``,
   ``\\text{U}(a, b)``, ``N(m, v)``, ``\\text{Normal}(m, v)``, ``\\mathcal{U}[a, b]``
   are accepted when followed by exactly two arguments.
-* ``(a, b, c)`` -> ``sympy.Tuple(a, b, c)``; ``(a)`` -> ``a``.
+* ``(a, b, c)`` -> ``sympy.Tuple(a, b, c)``; ``(a)`` -> ``a``. In a tuple, a whole
+  entry ``*`` / ``\\ast`` is ``symbol("*")`` and ``...`` / ``\\ldots`` is
+  ``symbol("...")`` (shapes like ``(*, H_{in})``, ``(N, C, d_1, ..., d_K)``).
+* ``\\prod_{i=0}^{1} x[i]`` / ``\\sum`` with integer bounds are expanded
+  (``x[0]*x[1]``); the body is the rest of the product term, as in TeX.
+* TeX's single-token arguments are honoured for digits only (``\\frac12``,
+  ``\\sqrt2``); ``x^23`` or ``\\frac ab`` are refused as ambiguous.
 * A distribution or a tuple is only accepted as a whole result or as a whole
   side of a relation, never inside arithmetic.
 
 Anything outside the subset raises :class:`LatexError`; a parse never silently
-drops input. ``sympy`` is imported lazily, on the first parse.
+drops input. Input length, nesting depth, \\sum/\\prod expansion, exponents and
+the size of numbers are capped, so a parse cannot hang. ``sympy`` is imported
+lazily, on the first parse (``DocUniform``/``DocNormal`` are created on first
+access through the module's ``__getattr__``).
 """
 
 from __future__ import annotations
 
 import functools
+import math
 import re
+import threading
 from typing import Any, NamedTuple
 
-__all__ = [
+__all__ = [  # noqa: F822 -- DocNormal/DocUniform come from __getattr__ (sympy is imported lazily)
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "DocNormal",
+    "DocUniform",
     "LatexError",
     "parse_latex",
     "symbol",
-    "DocUniform",
-    "DocNormal",
-    "MAX_LENGTH",
-    "MAX_DEPTH",
 ]
 
 MAX_LENGTH = 5000  # characters in one fragment
 MAX_DEPTH = 100  # nesting of groups / arguments / scripts / operators
 MAX_RANGE = 1000  # terms in one \sum or \prod
 MAX_WORK = 20000  # tokens read in total (\sum and \prod bodies are re-read per term)
-MAX_BITS = 20000  # size of an exact number that a power may create
-MAX_NUMBER_CHARS = 1000  # length of one number literal
-MAX_LITERAL_EXPONENT = 1000  # |n| in a literal like 1e-n
+MAX_BITS = 1024  # log2 of the largest number (numerator, denominator, magnitude) built
+MAX_EXPONENT = 1000  # |numeric exponent| and root index
+MAX_EXP_ARGUMENT = 700  # |numeric argument| of exp, sinh, cosh
+MAX_NUMBER_CHARS = 300  # length of one number literal
+MAX_LITERAL_EXPONENT = 300  # |n| in a literal like 1e-n
 
 
 class LatexError(ValueError):
@@ -78,6 +91,7 @@ class LatexError(ValueError):
 
 _SP: Any = None
 _CLASSES: dict[str, Any] = {}
+_CLASSES_LOCK = threading.Lock()
 
 
 def _sympy():
@@ -90,7 +104,11 @@ def _sympy():
 
 
 def _make_classes() -> dict[str, Any]:
-    if not _CLASSES:
+    if _CLASSES:
+        return _CLASSES
+    with _CLASSES_LOCK:
+        if _CLASSES:
+            return _CLASSES
         sp = _sympy()
 
         class DocUniform(sp.Function):
@@ -103,10 +121,12 @@ def _make_classes() -> dict[str, Any]:
 
             nargs = 2
 
+        made = {}
         for cls in (DocUniform, DocNormal):
             cls.__module__ = __name__
             cls.__qualname__ = cls.__name__
-            _CLASSES[cls.__name__] = cls
+            made[cls.__name__] = cls
+        _CLASSES.update(made)
     return _CLASSES
 
 
@@ -118,7 +138,7 @@ def __getattr__(name: str):  # PEP 562: DocUniform / DocNormal are created on fi
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def symbol(name: str):
     """The one way to create a doc symbol: ``sympy.Symbol(name, positive=True)``, cached."""
     if not isinstance(name, str) or not name:
@@ -167,7 +187,7 @@ _TEXT_CMDS = {
 
 _GREEK = {
     name: name
-    for name in (
+    for name in (  # noqa: SIM905
         "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
         "omicron rho sigma tau upsilon phi chi psi omega "
         "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
@@ -186,9 +206,9 @@ _REL_CMDS = {
 _FUNC_CMDS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min"}
 _CMDS = _FUNC_CMDS | {
     "frac", "dfrac", "tfrac", "sqrt", "times", "cdot", "div", "prod", "sum", "pi", "infty",
-    "lfloor", "rfloor", "lceil", "rceil", "lvert", "rvert",
+    "lfloor", "rfloor", "lceil", "rceil", "lvert", "rvert", "ldots", "dots", "cdots",
 }
-_CMD_ALIASES = {"dfrac": "frac", "tfrac": "frac"}
+_CMD_ALIASES = {"dfrac": "frac", "tfrac": "frac", "dots": "ldots", "cdots": "ldots"}
 
 # identifiers that act as a function when directly followed by "(".
 _BARE_FUNCS = {"exp", "log", "ln", "sin", "cos", "tan", "tanh", "sinh", "cosh", "max", "min",
@@ -249,12 +269,42 @@ def _name_token(content: str, cmd: str, pos: int) -> _Tok:
     raise LatexError(f"\\{cmd}{{{content}}} must contain a single identifier", pos)
 
 
+def _known_command(name: str) -> bool:
+    return (
+        name in _NOISE_CMDS or name in _TEXT_CMDS or name in _GREEK or name in _REL_CMDS
+        or name in _CMDS or name in ("mathcal", "ast")
+    )
+
+
+def _check_escape_damage(src: str, i: int) -> None:
+    """A tab/CR/newline glued to the rest of a command name is a non-raw docstring's doing.
+
+    ``"\\text"`` written without ``r`` prefix arrives as TAB + ``ext``: parsing it as the
+    identifier ``ext`` would be silently wrong.
+    """
+    letter = {"\t": "t", "\r": "r", "\n": "n"}.get(src[i])
+    if letter is None:
+        return
+    m = re.compile(r"[A-Za-z]+").match(src, i + 1)
+    if not m:
+        return
+    name = letter + m.group()
+    # a newline before a short name (u, e) is more likely a real line break than \nu / \ne
+    if _known_command(name) and (letter != "n" or len(name) >= 3):
+        raise LatexError(
+            f"{src[i]!r} followed by {m.group()!r} looks like '\\{name}' mangled by a non-raw "
+            "docstring; read the docstring as a raw string",
+            i,
+        )
+
+
 def _tokenize(src: str) -> list[_Tok]:
     toks: list[_Tok] = []
     i, n = 0, len(src)
     while i < n:
         c = src[i]
         if c in _WHITESPACE or c == "~":
+            _check_escape_damage(src, i)
             i += 1
             continue
         if c in _CONTROL_HINTS:
@@ -279,6 +329,8 @@ def _tokenize(src: str) -> list[_Tok]:
                 raise LatexError("lone backslash at the end of the fragment", i)
             name = m.group(1)
             j = m.end()
+            if name.endswith("*") and name != "operatorname*":  # a '*' after \cdot etc. is its own token
+                name, j = name[:-1], j - 1
             if len(name) == 1 and not name.isalpha():
                 if name in _NOISE_CHARS:
                     i = j
@@ -311,7 +363,9 @@ def _tokenize(src: str) -> list[_Tok]:
                 toks.append(_Tok("cal", letter, i))
                 i = j
                 continue
-            if name in _GREEK:
+            if name == "ast":
+                toks.append(_Tok("*", "*", i))
+            elif name in _GREEK:
                 toks.append(_Tok("name", _GREEK[name], i))
             elif name in _REL_CMDS:
                 toks.append(_Tok("rel", _REL_CMDS[name], i))
@@ -320,6 +374,10 @@ def _tokenize(src: str) -> list[_Tok]:
             else:
                 raise LatexError(f"unknown command \\{name}", i)
             i = j
+            continue
+        if c in "<>!" and src[i + 1:i + 2] == "=":
+            toks.append(_Tok("rel", c + "=", i))
+            i += 2
             continue
         if c in "=<>":
             toks.append(_Tok("rel", c, i))
@@ -331,7 +389,7 @@ def _tokenize(src: str) -> list[_Tok]:
             continue
         raise LatexError(f"unsupported character {c!r}", i)
     # trailing sentence punctuation: "... :math:`k = 1/n`." style leftovers
-    while toks and toks[-1].kind in (".", ","):
+    if toks and toks[-1].kind in (".", ","):
         toks.pop()
     toks.append(_Tok("end", "", n))
     return toks
@@ -395,12 +453,23 @@ class _Parser:
         t = self.peek()
         if len(t.value) == 1:
             return self.next()
-        if not (t.value.isdigit() or t.value.isalpha()):
+        if not t.value.isdigit():  # \frac12 is an idiom; \frac ab for a multi-letter name is not
             raise LatexError(f"ambiguous argument {t.value!r}: use braces", t.pos)
         self.work += 1
         self.sub += 1
         self.last_kind = t.kind
         return _Tok(t.kind, t.value[0], t.pos)
+
+    def where(self) -> int:
+        """Offset of the last token read (for errors raised by sympy)."""
+        return self.toks[max(self.i - 1, 0)].pos
+
+    def glued(self, t: _Tok) -> bool:
+        """True when nothing but an identifier's own characters precede token t (``f(x)``)."""
+        before = self.src[max(t.pos - 2, 0):t.pos]
+        return bool(before) and before[-1] not in _WHITESPACE + "~" and not (
+            len(before) == 2 and before[0] == "\\" and before[1] in _NOISE_CHARS
+        )
 
     def save(self) -> tuple[int, int]:
         return (self.i, self.sub)
@@ -461,17 +530,77 @@ class _Parser:
             raise LatexError(f"{what} must be an integer, got {v}", tok.pos)
         return int(v)
 
+    def log2abs(self, n) -> float:
+        """log2 |n| for a number expression, from a low-precision evaluation (inf if unknown)."""
+        sp = self.sp
+        try:
+            f = n.evalf(15)
+        except (ArithmeticError, ValueError, TypeError):  # e.g. PrecisionExhausted
+            return math.inf
+        best = -math.inf
+        for part in f.as_real_imag():
+            if part.is_zero:
+                continue
+            if not isinstance(part, sp.Float) or not part.is_finite:
+                return math.inf
+            _sign, _man, exp, bc = part._mpf_
+            best = max(best, exp + bc)
+        return best
+
+    def tame(self, v, tok: _Tok, limit_bits: float = MAX_BITS):
+        """Refuse numbers so large that sympy's exact evaluation (floor, comparisons) would crawl.
+
+        Every inexact numeric sub-expression (sqrt(2)*10^900, exp(5), ...) must stay below
+        2**limit_bits; exact rationals are capped separately (:meth:`exact`).
+        """
+        stack = [v]
+        while stack:
+            n = stack.pop()
+            if n.is_Rational or n.is_NumberSymbol or n.is_Atom:
+                continue
+            if n.is_number:
+                if self.log2abs(n) > limit_bits:
+                    raise LatexError("number too large to evaluate", tok.pos)
+                continue
+            stack.extend(n.args)
+        return v
+
+    def call(self, func, args, tok: _Tok):
+        """Apply a sympy function to scalar arguments whose numbers are tame."""
+        return self.exact(func(*(self.tame(self.scalar(a, tok), tok) for a in args)), tok)
+
     def power(self, base, exp, tok: _Tok):
         sp = self.sp
-        base = self.scalar(base, tok)
-        exp = self.scalar(exp, tok)
-        if isinstance(exp, sp.Rational) and base not in (sp.S.Zero, sp.S.One, sp.S.NegativeOne):
-            if exp.q > 10**6:
-                raise LatexError("root or exponent denominator too large", tok.pos)
-            bits = sum(a.p.bit_length() + a.q.bit_length() for a in base.atoms(sp.Rational))
-            if bits * abs(exp.p) > MAX_BITS * exp.q:
-                raise LatexError("power too large to evaluate exactly", tok.pos)
-        return sp.Pow(base, exp)
+        base = self.tame(self.scalar(base, tok), tok)
+        exp = self.tame(self.scalar(exp, tok), tok)
+        if exp.is_number:
+            if isinstance(exp, sp.Rational):
+                if abs(exp.p) > MAX_EXPONENT * exp.q or exp.q > MAX_EXPONENT:
+                    raise LatexError(f"exponent {exp} out of range (at most {MAX_EXPONENT})", tok.pos)
+            elif self.log2abs(exp) > math.log2(MAX_EXPONENT):
+                raise LatexError(f"exponent out of range (at most {MAX_EXPONENT})", tok.pos)
+            if base.is_number and base not in (sp.S.Zero, sp.S.One, sp.S.NegativeOne):
+                size = abs(self.log2abs(base)) * 2.0 ** self.log2abs(exp)
+                if not size <= MAX_BITS:
+                    raise LatexError("power too large to evaluate", tok.pos)
+            if isinstance(exp, sp.Rational):
+                # exact numeric factors of the base get raised (sympy distributes over Mul)
+                bits = sum(
+                    a.p.bit_length() + a.q.bit_length()
+                    for f in sp.Mul.make_args(base)
+                    if f.is_number
+                    for a in f.atoms(sp.Rational)
+                )
+                if bits * abs(exp.p) > MAX_BITS * exp.q:
+                    raise LatexError("power too large to evaluate exactly", tok.pos)
+        return self.exact(sp.Pow(base, exp), tok)
+
+    def exact(self, v, tok: _Tok):
+        """Refuse results holding exact numbers with more than MAX_BITS bits."""
+        for a in v.atoms(self.sp.Rational):
+            if a.p.bit_length() > MAX_BITS or a.q.bit_length() > MAX_BITS:
+                raise LatexError(f"number with more than {MAX_BITS} bits", tok.pos)
+        return v
 
     def number(self, t: _Tok):
         text = t.value
@@ -480,7 +609,7 @@ class _Parser:
         m = re.search(r"[eE]([+-]?[0-9]+)$", text)
         if m and abs(int(m.group(1))) > MAX_LITERAL_EXPONENT:
             raise LatexError("number exponent too large", t.pos)
-        return self.sp.Rational(text)
+        return self.exact(self.sp.Rational(text), t)
 
     # -- grammar -----------------------------------------------------------
     def parse(self):
@@ -521,7 +650,7 @@ class _Parser:
             op = self.next()
             rhs = self.scalar(self.term(), op)
             terms.append(-rhs if op.kind == "-" else rhs)
-        return self.sp.Add(*terms)
+        return self.exact(self.sp.Add(*terms), first_tok)
 
     def term(self):
         sp = self.sp
@@ -543,7 +672,7 @@ class _Parser:
         if len(factors) == 1:
             return first
         self.scalar(first, first_tok)
-        return sp.Mul(*factors)
+        return self.exact(sp.Mul(*factors), first_tok)
 
     def signed(self):
         negative = False
@@ -626,13 +755,36 @@ class _Parser:
         self.expect("}", "'}'", opener)
         return v
 
-    def arglist(self, opener: _Tok, closers: str):
+    def shape_marker(self, closers: str):
+        """``*`` or ``...`` / ``\\ldots`` as a whole tuple entry (shapes like ``(*, H_{in})``)."""
+        t = self.peek()
+        if t.kind == "*":
+            self.next()
+            return symbol("*")
+        if t.kind == "cmd" and t.value == "ldots":
+            self.next()
+            return symbol("...")
+        if t.kind == "." and self.sub == 0 and all(
+            self.toks[min(self.i + k, len(self.toks) - 1)].kind == "." for k in (1, 2)
+        ):
+            for _ in range(3):
+                self.next()
+            return symbol("...")
+        return None
+
+    def arglist(self, opener: _Tok, closers: str, shape: bool = False):
         items = []
         while True:
             t = self.peek()
             if t.kind in closers or t.kind == ",":
                 raise self.error("empty argument" if items or t.kind == "," else "empty parentheses", t)
-            items.append((self.expr(), t))
+            marker = self.shape_marker(closers) if shape else None
+            if marker is not None:
+                if self.peek().kind not in closers and self.peek().kind != ",":
+                    raise self.error(f"'{marker}' must be a whole tuple entry")
+                items.append((marker, t))
+            else:
+                items.append((self.expr(), t))
             t = self.peek()
             if t.kind == ",":
                 self.next()
@@ -669,8 +821,10 @@ class _Parser:
             return self.distribution(cls, t, required=True)
         if k == "(":
             self.next()
-            items = self.arglist(t, ")")
+            items = self.arglist(t, ")", shape=True)
             if len(items) == 1:
+                if items[0][0] in (symbol("*"), symbol("...")):
+                    raise LatexError(f"'{items[0][0]}' is only supported as a tuple entry", items[0][1].pos)
                 return items[0][0]
             for v, vt in items:
                 if isinstance(v, self.dists):
@@ -692,7 +846,7 @@ class _Parser:
             finally:
                 self.abs_depth -= 1
             self.expect("|", "closing '|'", t)
-            return sp.Abs(v)
+            return self.call(sp.Abs, [v], t)
         if k == "cmd":
             return self.command(t)
         if k == "end":
@@ -706,7 +860,7 @@ class _Parser:
             self.next()
             num = self.scalar(self.argument(t), t)
             den = self.scalar(self.argument(t), t)
-            return sp.Mul(num, sp.Pow(den, -1))
+            return self.exact(sp.Mul(num, sp.Pow(den, -1)), t)
         if c == "sqrt":
             self.next()
             index = sp.Integer(2)
@@ -734,14 +888,14 @@ class _Parser:
             v = self.scalar(self.expr(), t)
             if c == "lfloor":
                 self.expect_cmd("rfloor", t)
-                return sp.floor(v)
+                return self.call(sp.floor, [v], t)
             self.expect_cmd("rceil", t)
-            return sp.ceiling(v)
+            return self.call(sp.ceiling, [v], t)
         if c == "lvert":
             self.next()
             v = self.scalar(self.expr(), t)
             self.expect_cmd("rvert", t)
-            return sp.Abs(v)
+            return self.call(sp.Abs, [v], t)
         raise self.error(f"unexpected {_describe(t)}", t)
 
     def function(self, name: str, t: _Tok):
@@ -764,19 +918,23 @@ class _Parser:
             raise self.error(f"\\{name} needs an argument, found {_describe(o)}", o)
         vals = [self.scalar(v, vt) for v, vt in args]
         if name in ("max", "min"):
-            return (sp.Max if name == "max" else sp.Min)(*vals)
+            return self.call(sp.Max if name == "max" else sp.Min, vals, t)
         if len(vals) != 1:
             raise LatexError(f"{name} takes one argument, got {len(vals)}", t.pos)
         (x,) = vals
         if name in ("log", "ln"):
-            return sp.log(x) if base is None else sp.log(x, base)
+            return self.call(sp.log, [x] if base is None else [x, base], t)
         if name == "sqrt":
             return self.power(x, sp.Rational(1, 2), t)
         if name == "floor":
-            return sp.floor(x)
+            return self.call(sp.floor, [x], t)
         if name == "ceil":
-            return sp.ceiling(x)
-        return getattr(sp, name)(x)
+            return self.call(sp.ceiling, [x], t)
+        if name in ("exp", "sinh", "cosh") and x.is_number:
+            self.tame(x, t)
+            if self.log2abs(x) > math.log2(MAX_EXP_ARGUMENT):
+                raise LatexError(f"argument of {name} too large (at most {MAX_EXP_ARGUMENT})", t.pos)
+        return self.call(getattr(sp, name), [x], t)
 
     def distribution(self, cls_name: str, head: _Tok, required: bool):
         o = self.next()  # '(' or '['
@@ -809,6 +967,13 @@ class _Parser:
                 return dist
             self.restore(state)
             self.work = work
+        if nxt.kind == "(" and len(name) > 1 and name not in self.env and self.glued(nxt):
+            # \text{Sigmoid}(x), \operatorname{gain}(a): an application, not a product
+            if hasattr(self.sp, name):  # Function("Abs") would be printed/treated as sympy's Abs
+                raise LatexError(f"function name {name!r} collides with a sympy name", t.pos)
+            self.next()
+            args = [self.scalar(v, vt) for v, vt in self.arglist(nxt, ")")]
+            return self.call(self.sp.Function(name), args, t)
         subscripted = False
         if self.peek().kind == "_":
             u = self.next()
@@ -835,12 +1000,14 @@ class _Parser:
         if t.kind == "{":
             opener = self.next()
             state = self.save()
-            parts = []
-            while self.peek().kind in ("ident", "name") or (
-                self.peek().kind == "num" and self.peek().value.isdigit()
-            ):
+            parts = []  # names, digits and inner subscripts: C_{\text{out}_j} -> C_out_j
+            while True:
+                p = self.peek()
+                name_like = p.kind in ("ident", "name") or (p.kind == "num" and p.value.isdigit())
+                if not (name_like or (p.kind == "_" and parts and parts[-1] != "_")):
+                    break
                 parts.append(self.next().value)
-            if parts and self.peek().kind == "}":
+            if parts and parts[-1] != "_" and self.peek().kind == "}":
                 self.next()
                 if len(parts) == 1:
                     return str(self.env.get(parts[0], parts[0]))
@@ -904,7 +1071,7 @@ class _Parser:
         self.restore(end)
         if hi < lo:
             return sp.Integer(1 if t.value == "prod" else 0)
-        return sp.Mul(*parts) if t.value == "prod" else sp.Add(*parts)
+        return self.exact(sp.Mul(*parts) if t.value == "prod" else sp.Add(*parts), t)
 
     def lower_bound(self, op: _Tok) -> tuple[str, int]:
         opener = self.peek()
@@ -947,6 +1114,8 @@ def parse_latex(src: str):
     except LatexError:
         raise
     except RecursionError:
-        raise LatexError("expression too deeply nested") from None
+        raise LatexError("expression too deeply nested", parser.where()) from None
     except (TypeError, ValueError, ArithmeticError) as exc:  # sympy refusing an operation
-        raise LatexError(f"cannot build the expression: {exc}") from exc
+        raise LatexError(
+            f"cannot build the expression ({type(exc).__name__}: {exc})", parser.where()
+        ) from exc
