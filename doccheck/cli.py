@@ -1,18 +1,38 @@
-"""The command line: ``doccheck [check] PATH...``, ``doccheck explain TARGET``, ``doccheck rules``.
+"""The command line: ``doccheck [check] PATH...``, ``doccheck explain TARGET``, ``doccheck verify``, ``doccheck rules``.
+
+``doccheck [check] [options] PATH...`` checks files, folders and importable
+module names (``torch.nn``: found on ``sys.path`` without importing anything).
+An argument ``@FILE`` adds the paths listed in FILE, one per line (how
+lintrunner passes ``@{{PATHSFILE}}``); with only ``@FILE`` arguments, an empty
+list checks nothing rather than the current folder.
+
+Formats (``--format``): ``text`` (default; coloured on a terminal), ``json``,
+``lintrunner``, ``sarif``, ``github`` (see `doccheck.formats`).
+Configuration comes from ``[tool.doccheck]`` in ``pyproject.toml`` (see
+`doccheck.config`), inline ``# doccheck: ignore[CODE]`` comments on the class
+line silence single classes (see `doccheck.suppress`), and ``--baseline`` /
+``--write-baseline`` let a large codebase fail only on new findings (see
+`doccheck.baseline`).
 
 Exit codes: 0 clean, 1 findings, 2 usage error (missing path, bad option, bad
-configuration).  Heavy libraries are imported only once a command needs them,
-so ``doccheck --version`` starts in milliseconds.
+configuration or baseline) or internal error.  ``--format lintrunner`` always
+exits 0 and reports such errors as a message (lintrunner's protocol), and
+``--write-baseline`` exits 0 once the file is written.  No traceback is shown
+unless ``--debug``.  Heavy libraries are imported only once a command needs
+them, so ``doccheck --version`` starts in milliseconds.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
+import os
 import sys
+from pathlib import Path
 
 from doccheck import __version__
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "lintrunner", "sarif", "github")
 SUBCOMMANDS = ("check", "explain", "verify", "rules")
 
 
@@ -20,26 +40,51 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting when the caller must report errors its own way."""
+
+    raise_errors = False
+
+    def error(self, message):
+        if self.raise_errors:
+            raise UsageError(message)
+        super().error(message)
+
+
 def _codes(value: str) -> tuple[str, ...]:
     return tuple(part.strip().upper() for part in value.split(",") if part.strip())
 
 
-def _check_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def _check_parser() -> _Parser:
+    parser = _Parser(
         prog="doccheck",
         description="Prove that docstrings state the initialization, defaults and shapes the code really has.",
-        epilog="Other commands: `doccheck explain TARGET` (derivation for one layer), `doccheck rules` (all checks).",
+        epilog="Other commands: `doccheck explain TARGET` (derivation for one layer), `doccheck verify`, "
+               "`doccheck rules` (all checks).  Configuration: [tool.doccheck] in pyproject.toml.  "
+               "Suppress one class with `# doccheck: ignore[DC101]` on its `class` line.",
     )
     parser.add_argument("paths", nargs="*", default=None, metavar="PATH",
-                        help="files, folders or importable module names (default: .)")
+                        help="files, folders or importable module names (default: .); @FILE reads paths from FILE")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--select", type=_codes, default=(), metavar="CODES",
-                        help="comma-separated codes or prefixes to report (ALL for every check)")
+                        help="comma-separated codes or prefixes to report (ALL for every check); replaces the "
+                             "configuration's select")
+    parser.add_argument("--extend-select", type=_codes, default=(), metavar="CODES",
+                        help="codes or prefixes to report in addition to the selection")
     parser.add_argument("--ignore", type=_codes, default=(), metavar="CODES", help="codes or prefixes to skip")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="paths to leave out")
     parser.add_argument("--rules", action="append", default=[], metavar="TOML",
                         help="an extra rules file (your own init helpers as data)")
+    parser.add_argument("--config", metavar="FILE",
+                        help="the configuration file (default: the nearest pyproject.toml with [tool.doccheck])")
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    parser.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
+    parser.add_argument("--write-baseline", metavar="FILE",
+                        help="write every current finding to FILE and exit 0")
+    parser.add_argument("--no-cache", action="store_true", help="analyse every file again (ignore cached results)")
     parser.add_argument("--no-derivation", action="store_true", help="text format: omit the derivation lines")
+    parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
+                        help="colour the text format (default: auto: on a terminal, unless NO_COLOR is set)")
     parser.add_argument("--statistics", action="store_true", help="print a summary line with counts to stderr")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -47,40 +92,204 @@ def _check_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _summary(result) -> str:
+def _summary(result, suppressed: int = 0, baselined: int = 0) -> str:
     counts = result.counts()
     per_code: dict[str, int] = {}
     for finding in result.findings:
         per_code[finding.code] = per_code.get(finding.code, 0) + 1
     codes = ", ".join(f"{code}: {n}" for code, n in sorted(per_code.items())) or "none"
+    hidden = ""
+    if suppressed:
+        hidden += f", {suppressed} suppressed"
+    if baselined:
+        hidden += f", {baselined} in the baseline"
     return (f"doccheck: {counts['files']} files, {counts['classes_evaluated']} classes evaluated "
             f"({counts['classes_consistent']} consistent, {counts['classes_with_mismatch']} with a mismatch, "
-            f"{counts['classes_unresolved']} unresolved), findings: {codes}, {result.elapsed:.2f} s")
+            f"{counts['classes_unresolved']} unresolved), findings: {codes}{hidden}, {result.elapsed:.2f} s")
 
 
-def run_check(argv: list[str]) -> int:
+def _wants_lintrunner(argv: list[str]) -> bool:
+    for i, arg in enumerate(argv):
+        if arg == "--format" and i + 1 < len(argv) and argv[i + 1] == "lintrunner":
+            return True
+        if arg == "--format=lintrunner":
+            return True
+    return False
+
+
+def expand_path_files(argv: list[str]) -> tuple[list[str], list[str], bool]:
+    """(arguments without @FILE items, paths read from them, whether there was one)."""
+    rest, paths, had = [], [], False
+    for arg in argv:
+        if arg.startswith("@") and len(arg) > 1 and not Path(arg).exists():
+            had = True
+            name = arg[1:]
+            try:
+                text = Path(name).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"{arg}: cannot read the list of paths: {exc.strerror or exc}") from None
+            paths.extend(line.strip() for line in text.splitlines() if line.strip())
+            continue
+        rest.append(arg)
+    return rest, paths, had
+
+
+def _excluded(file: Path, cli_patterns: list[str], file_config) -> bool:
+    from doccheck.config import matches
+
+    cwd = Path.cwd()
+    return (any(matches(file, pattern, cwd) for pattern in cli_patterns)
+            or any(matches(file, pattern, file_config.root) for pattern in file_config.exclude))
+
+
+def _display_path(path: str) -> str:
+    """A path relative to the current folder when it is inside it (GitHub annotations need that)."""
+    if not os.path.isabs(path):
+        return path
+    try:
+        return Path(path).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path
+
+
+def _check(argv: list[str], lintrunner: bool) -> int:
+    argv, listed, had_path_file = expand_path_files(argv)
     parser = _check_parser()
+    parser.raise_errors = lintrunner
     args = parser.parse_args(argv)
-    from doccheck.discover import TargetError
+
+    from doccheck import config as config_module
+    from doccheck.config import ConfigError, check_codes
+    from doccheck.terminal import Progress, interactive
+
+    targets = list(args.paths or []) + listed
+    if not targets and not had_path_file:
+        targets = ["."]
+    try:
+        file_config = config_module.load_for(targets, args.config, args.isolated)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        cli_select = check_codes(args.select, "--select")
+        cli_extend = check_codes(args.extend_select, "--extend-select")
+        cli_ignore = check_codes(args.ignore, "--ignore")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    from doccheck.checks import all_checks
+    from doccheck.discover import TargetError, discover
     from doccheck.engine import Config, run
     from doccheck.knowledge import RulesError
 
-    config = Config(select=args.select, ignore=args.ignore, exclude=tuple(args.exclude),
-                    rules_files=tuple(args.rules), debug=args.debug)
+    select = cli_select or file_config.select or ()
+    extend = file_config.extend_select + cli_extend
+    if extend:
+        select = (select or tuple(c.code for c in all_checks() if c.default)) + extend
+    ignore = file_config.ignore + cli_ignore
+
     try:
-        result = run(args.paths or ["."], config)
+        files = discover(targets, tuple(args.exclude)) if targets else []
+    except TargetError as exc:
+        raise UsageError(str(exc)) from None
+    files = [f for f in files if not _excluded(f, args.exclude, file_config)]
+    per_file = []
+    for file in files:
+        codes: tuple[str, ...] = ()
+        for pattern, ignored in file_config.per_file_ignores:
+            if config_module.matches(file, pattern, file_config.root):
+                codes += ignored
+        if codes:
+            per_file.append((glob.escape(str(file)), codes))
+
+    config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
+                    rules_files=file_config.rules + tuple(args.rules),
+                    symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache)
+    progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
+    try:
+        result = run([str(f) for f in files], config, progress=progress)
     except (TargetError, RulesError) as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        progress.clear()
+
+    from doccheck import baseline as baseline_module
+    from doccheck import suppress
+
+    suppressed = suppress.apply(result)
+    if args.write_baseline:
+        count = baseline_module.write(args.write_baseline, result.findings)
+        print(f"doccheck: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
+        if args.statistics:
+            print(_summary(result, suppressed), file=sys.stderr)
+        return 0
+    baselined = 0
+    baseline_path = args.baseline or file_config.baseline
+    if baseline_path:
+        try:
+            known = baseline_module.Baseline(baseline_path)
+        except baseline_module.BaselineError as exc:
+            raise UsageError(str(exc)) from None
+        result.findings, old = known.split(result.findings)
+        baselined = len(old)
+
+    _emit(args, result.findings)
+    if args.statistics or (interactive(sys.stderr) and not lintrunner):
+        print(_summary(result, suppressed, baselined), file=sys.stderr)
+    if lintrunner:
+        return 0
+    return 1 if result.findings and not args.exit_zero else 0
+
+
+def _emit(args, findings) -> None:
+    from doccheck import formats, report
+
+    out = sys.stdout
+    if args.format == "json":
+        out.write(report.render_json(findings))
+    elif args.format == "lintrunner":
+        out.write(formats.render_lintrunner(findings))
+    elif args.format == "sarif":
+        out.write(formats.render_sarif(findings, Path.cwd()))
+    elif args.format == "github":
+        from dataclasses import replace
+
+        out.write(formats.render_github([replace(f, path=_display_path(f.path)) for f in findings]))
+    else:
+        from doccheck.terminal import Style, colour_enabled, render_text
+
+        if colour_enabled(out, args.color):
+            out.write(render_text(findings, not args.no_derivation, Style(True)))
+        else:
+            out.write(report.render_text(findings, derivation=not args.no_derivation))
+    out.flush()
+
+
+def run_check(argv: list[str]) -> int:
+    lintrunner = _wants_lintrunner(argv)
+    debug = "--debug" in argv
+    try:
+        return _check(argv, lintrunner)
+    except UsageError as exc:
+        if lintrunner:
+            from doccheck.formats import lintrunner_error
+
+            sys.stdout.write(lintrunner_error(f"doccheck: {exc}", "usage-error"))
+            return 0
         print(f"doccheck: error: {exc}", file=sys.stderr)
         return 2
-    from doccheck import report
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # doccheck's own bug outside the per-file isolation: no traceback by default
+        if debug:
+            raise
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        if lintrunner:
+            from doccheck.formats import lintrunner_error
 
-    if args.format == "json":
-        sys.stdout.write(report.render_json(result.findings))
-    else:
-        sys.stdout.write(report.render_text(result.findings, derivation=not args.no_derivation))
-    if args.statistics:
-        print(_summary(result), file=sys.stderr)
-    return 1 if result.findings and not args.exit_zero else 0
+            sys.stdout.write(lintrunner_error(f"doccheck: internal error: {reason}", "internal-error"))
+            return 0
+        print(f"doccheck: internal error: {reason} (run with --debug for the traceback)", file=sys.stderr)
+        return 2
 
 
 def run_rules(argv: list[str]) -> int:
@@ -119,3 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `doccheck ... | head`
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keep the interpreter's exit flush quiet
+        except OSError:
+            pass
+        return 1
