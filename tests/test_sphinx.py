@@ -293,15 +293,19 @@ def test_code_model_error_is_one_warning_per_class_and_the_build_completes(build
     monkeypatch.setattr(doccheck.codemodel.classes, "evaluate_class", broken)
     app = build("doccheck-consistent")
     warnings = _doccheck_warnings(app)
-    # one warning per documented class: Dense has claims, so the engine itself reports DC000 (and the
-    # extension does not evaluate it again); Scale and NotALayer are evaluated by the extension alone
-    assert len(warnings) == 3, _warnings(app)
-    assert all("code model exploded" in w for w in warnings)
+    assert all("code model exploded" in w for w in warnings), _warnings(app)
     source = _module_file("dcsphinx_consistent")
-    expected = {"DC000": _line_of(source, "class Dense("), "Scale": _line_of(source, "class Scale("),
-                "NotALayer": _line_of(source, "class NotALayer")}
-    for key, line in expected.items():
-        assert sum(w.startswith(f"{source}:{line}: WARNING: doccheck") and key in w for w in warnings) == 1, key
+    at = {name: f"{source}:{_line_of(source, f'class {name}')}: WARNING: doccheck"
+          for name in ("Dense", "Scale", "NotALayer")}
+    # Dense has claims: the engine's checkers report their failures as DC000 findings (one per checker that
+    # needs the code model), and the extension adds nothing of its own for that class
+    dense = [w for w in warnings if w.startswith(at["Dense"])]
+    assert dense and all(" DC000: internal error in the " in w for w in dense)
+    # Scale and NotALayer have no claims: only the extension evaluates them, one warning each
+    for name in ("Scale", "NotALayer"):
+        mine = [w for w in warnings if w.startswith(at[name])]
+        assert len(mine) == 1 and f"internal error while documenting {name}" in mine[0]
+    assert len(warnings) == len(dense) + 2
     assert "Effective initialization" not in (app.outdir / "index.html").read_text()
 
 
@@ -339,6 +343,7 @@ def test_sphinx_roles_still_render_cross_references_with_the_extension_on(make_a
         return result
 
     monkeypatch.setattr(rst, "parse_rest", watched)
+    monkeypatch.setattr(rst, "_CACHE", {})  # parses are cached by text: start empty so this build parses
     src = tmp_path / "src"
     shutil.copytree(ROOTS / "test-doccheck-xref", src)
     app = make_app("html", srcdir=src, freshenv=True)
@@ -426,7 +431,7 @@ def test_project_docs_build_offline_with_only_the_expected_warning(make_app, tmp
     assert "<math" in torch_page and "𝒰" in torch_page and "math-fallback" not in torch_page
     for page in out.glob("*.html"):
         text = page.read_text()
-        assert "mathjax" not in text.lower(), page.name
+        assert not re.search(r"<script[^>]*mathjax", text, re.I), page.name
         assert not re.search(r'<script[^>]+src="https?://', text), page.name
         assert not re.search(r'<link[^>]+href="https?://', text), page.name
 
