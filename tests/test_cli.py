@@ -339,13 +339,13 @@ init = { family = "normal", mean = "0", std = "scale" }
 
 def test_config_rules_and_symbol_aliases(project, capsys, monkeypatch):
     write(project, {"toylayers/ext.py": EXTLIB_LAYER, "tools/doccheck/extlib.toml": EXTLIB_RULES})
-    code, out, _ = dc(capsys, "--no-derivation", "--select", "ALL", "toylayers/ext.py")
+    code, out, _ = dc(capsys, "--no-derivation", "--select", "DC1", "toylayers/ext.py")
     # without configuration: D is no constructor argument, scaled_normal_ is unknown
     assert "DC101 Mixer.weight" in out and "documented symbol(s) D match no constructor argument" in out
     assert "DC103 Gate.weight" in out
     pyproject(project, 'rules = ["tools/doccheck/extlib.toml"]\nsymbol-aliases = { D = "dim" }\n')
     monkeypatch.chdir(project / "toylayers")  # relative to the configuration file, not to the cwd
-    code, out, _ = dc(capsys, "--no-derivation", "--select", "ALL", "ext.py")
+    code, out, _ = dc(capsys, "--no-derivation", "--select", "DC1", "ext.py")
     assert code == 1
     assert out.splitlines() == ["ext.py:28:52: DC101 Gate.weight: documented N(0, 1²), but the code initializes "
                                 "N(0, (1/2)²) (ext.py:34)"]

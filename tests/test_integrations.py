@@ -363,7 +363,7 @@ def test_sarif_validates_against_the_official_schema(sarif_project):
         assert check.rationale in rule["help"]["text"] and check.bad in rule["help"]["text"]
         assert rule["defaultConfiguration"]["level"] == check.level
     by_rule = {r["ruleId"]: r for r in run["results"]}
-    assert set(by_rule) == {"DC002", "DC101", "DC103"}
+    assert {"DC002", "DC101", "DC103"} <= set(by_rule)
     mismatch = by_rule["DC101"]
     assert rules[mismatch["ruleIndex"]]["id"] == "DC101"
     location = mismatch["locations"][0]["physicalLocation"]
