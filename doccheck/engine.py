@@ -42,6 +42,23 @@ SOURCE_ERROR = register(Check(
     good="class Dense(nn.Module):\n    ...",
 ))
 
+ANALYSIS_LIMIT = register(Check(
+    code="DC003",
+    name="analysis-limit",
+    summary="doccheck stopped analysing this file (or one class of it) at a limit; what it did not reach is unchecked.",
+    rationale=(
+        "Every file is analysed within bounds so that no input can hang a commit hook: a time budget per file "
+        "(`Config.timeout`, 60 s by default) and size limits for files and docstrings stop the analysis of the "
+        "file or class; this finding says which bound, and where, so the file is not silently passed.  Findings "
+        "reported before the stop are kept; results with a time-out are never cached.  Bounds inside one "
+        "claim (steps and depth of the code model, inheritance depth, a symbolic proof's time, the LaTeX "
+        "reader's limits) make that claim unresolved (DC103) or unreadable (DC102) instead."
+    ),
+    bad="(a generated 50 MB module, or a constructor that needs minutes of symbolic algebra)",
+    good="(split the file, or raise the budget: `Config(timeout=...)`)",
+    level="warning",
+))
+
 @dataclass(frozen=True)
 class Config:
     select: tuple[str, ...] = ()
@@ -53,6 +70,7 @@ class Config:
     debug: bool = False
     cache: bool = True  # reuse results of unchanged files (see doccheck.cache)
     jobs: int | None = None  # worker processes; None: one per core, at most 2 where files are few
+    timeout: float | None = 60.0  # seconds per file (see doccheck.limits); None: no time budget
 
     def fingerprint_repr(self) -> str:
         """What changes results (not how they are computed: cache and jobs are left out)."""
@@ -106,9 +124,18 @@ def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
     """All findings for one file (unfiltered by selection; `run` filters)."""
     from doccheck.checkers import CHECKERS
     from doccheck.discover import module_name
+    from doccheck import limits
     from doccheck.parse import SourceError, load_module
 
     result = FileResult(str(path))
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > limits.MAX_FILE_BYTES:
+        result.findings.append(Finding(str(path), 1, 1, ANALYSIS_LIMIT.code, f"file not analysed: {size} bytes, "
+                                       f"more than the limit of {limits.MAX_FILE_BYTES}"))
+        return result
     try:
         qualname, root = module_name(path)
         info = load_module(path, qualname)
@@ -119,13 +146,21 @@ def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
         result.findings.append(Finding(str(path), 1, 1, SOURCE_ERROR.code, f"cannot parse: {exc}"))
         return result
     project.add(info, root)
-    for checker in CHECKERS:
-        if not any(config.wants(code, str(path)) for code in checker.codes):
-            continue
-        try:
-            checker.run(info, project, knowledge, config, result)
-        except Exception as exc:  # one checker failing never hides the others' findings
-            result.findings.append(internal_error(str(path), 1, checker.stage, exc, config.debug))
+    stage = "parser"
+    try:
+        with limits.deadline(config.timeout, f"the {config.timeout:g} s time budget per file"):
+            for checker in CHECKERS:
+                if not any(config.wants(code, str(path)) for code in checker.codes):
+                    continue
+                stage = checker.stage
+                try:
+                    checker.run(info, project, knowledge, config, result)
+                except Exception as exc:  # one checker failing never hides the others' findings
+                    result.findings.append(internal_error(str(path), 1, checker.stage, exc, config.debug))
+    except limits.LimitExceeded as exc:
+        result.findings.append(Finding(str(path), 1, 1, ANALYSIS_LIMIT.code,
+                                       f"analysis stopped in the {stage}: {exc.what} ran out; the rest of the file "
+                                       f"is unchecked"))
     return result
 
 
@@ -212,17 +247,29 @@ def _analyse(path: str, keep_classes: bool = False) -> tuple[FileResult, list[st
     return result, deps
 
 
-def _finding_from(data: dict) -> Finding:
-    return Finding(data["path"], data["line"], data["column"], data["code"], data["message"], data["object"],
+SELF = "<this file>"  # a cached finding's path when it is the cached file itself
+
+
+def _finding_from(data: dict, path: str) -> Finding:
+    """A cached finding, with the file's path as this run spells it (the cache is shared across folders)."""
+    def where(p: str) -> str:
+        return path if p == SELF else p
+
+    return Finding(where(data["path"]), data["line"], data["column"], data["code"], data["message"], data["object"],
                    data["documented"], data["effective"], tuple(data["derivation"]),
-                   tuple(Position(*p) for p in data["related"]))
+                   tuple(Position(where(p[0]), p[1], p[2]) for p in data["related"]))
 
 
-def _finding_to(finding: Finding) -> dict:
-    return {"path": finding.path, "line": finding.line, "column": finding.column, "code": finding.code,
+def _finding_to(finding: Finding, path: str) -> dict:
+    import os
+
+    def where(p: str) -> str:
+        return SELF if p == path else os.path.abspath(p)
+
+    return {"path": where(finding.path), "line": finding.line, "column": finding.column, "code": finding.code,
             "message": finding.message, "object": finding.object, "documented": finding.documented,
             "effective": finding.effective, "derivation": list(finding.derivation),
-            "related": [[p.path, p.line, p.column] for p in finding.related]}
+            "related": [[where(p.path), p.line, p.column] for p in finding.related]}
 
 
 def _jobs(config: Config, work: int) -> int:
@@ -266,7 +313,7 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
         if entry is None:
             todo.append(str(path))
         else:
-            results[str(path)] = FileResult(str(path), [_finding_from(f) for f in entry["findings"]],
+            results[str(path)] = FileResult(str(path), [_finding_from(f, str(path)) for f in entry["findings"]],
                                             summaries=[(q, e, tuple(s)) for q, e, s in entry["classes"]])
     cached_files = len(results)
     if todo:
@@ -294,8 +341,8 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
                                          len(paths)))
         for path, (result, deps) in zip(todo, outcomes):
             results[path] = result
-            if cache is not None:
-                cache.put(path, {"findings": [_finding_to(f) for f in result.findings],
+            if cache is not None and not any(f.code == ANALYSIS_LIMIT.code for f in result.findings):
+                cache.put(path, {"findings": [_finding_to(f, path) for f in result.findings],
                                  "classes": [list(c) for c in result.class_summaries()]}, deps)
     if progress is not None:
         progress(len(paths), len(paths), None)

@@ -454,9 +454,6 @@ def test_baseline_fails_only_on_new_findings(project, capsys, monkeypatch):
     assert code == 1 and "Readout.bias" in out and "Projection.bias" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="doccheck defect: the result cache stores finding paths as written by "
-                   "the run that filled it (relative to that run's current folder); a run from another folder "
-                   "prints those stale paths, and its baseline lookups miss")
 def test_cached_results_keep_paths_relative_to_the_current_folder(project, capsys, monkeypatch):
     dc(capsys, "toylayers")
     monkeypatch.chdir(project / "toylayers")
