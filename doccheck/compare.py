@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from doccheck import limits
 from doccheck.checks import Check, register
 from doccheck.distributions import formula, same
 from doccheck.model import Claim, ClassInit, Distribution, Finding, ParamInit
@@ -130,8 +131,13 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
             if param.distribution is None:
                 verdicts.append(Verdict(claim, param, "unresolved", documented, param.unresolved or "unresolved"))
                 continue
+            undecided = "equality could not be decided"
             try:
-                verdict = same(documented, param.distribution)
+                with limits.bounded(limits.DEFAULT_COMPARISON_SECONDS):
+                    verdict = same(documented, param.distribution)
+            except limits.LimitExceeded:
+                limits.check()  # the file's own budget ran out: that stops the file, not just this proof
+                verdict, undecided = None, f"{undecided} within {limits.DEFAULT_COMPARISON_SECONDS:g} s"
             except Exception as exc:  # sympy on odd expressions; undecided, not a crash
                 verdict, unmatched = None, [*unmatched, f"({type(exc).__name__})"]
             if verdict is True:
@@ -142,8 +148,7 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
                     detail = f"documented symbol(s) {', '.join(unmatched)} match no constructor argument"
                 verdicts.append(Verdict(claim, param, "mismatch", documented, detail))
             else:
-                verdicts.append(Verdict(claim, param, "unresolved", documented,
-                                        "equality could not be decided"))
+                verdicts.append(Verdict(claim, param, "unresolved", documented, undecided))
     return verdicts
 
 

@@ -28,6 +28,7 @@ from doccheck.codemodel.values import (
     AnyAttribute, Builtin, Instance, Lit, Mapping, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
+from doccheck import limits
 from doccheck.model import Distribution, Position, Step
 from doccheck.project import Definition, External, Project
 from doccheck.symbolic import symbol, to_text
@@ -175,6 +176,8 @@ class Interpreter:
         self.budget -= 1
         if self.budget < 0:
             raise BudgetExceeded()
+        if not self.budget & 1023:
+            limits.check()  # the file's wall-clock budget (LimitExceeded passes every handler here)
 
     def position(self, frame: Frame, node: cst.CSTNode | None):
         if frame.site is not None:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from doccheck import limits
 from doccheck.docmodel import rst
 from doccheck.docmodel.docsource import DocString
 from doccheck.model import Claim, Distribution
@@ -600,6 +601,7 @@ def _init_claims(doc: DocString, knowledge) -> list[Claim]:
     claims: list[Claim] = []
     for n, p in enumerate(work):
         for m in _TRIGGER.finditer(p.raw):
+            limits.check()  # the file's time budget: a docstring of thousands of claims must not hang the run
             if p.span_at(m.start()) is not None:
                 continue
             prep = m.group("prep").lower()
