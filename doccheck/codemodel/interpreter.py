@@ -36,6 +36,8 @@ from doccheck.symbolic import symbol, to_text
 MAX_CALL_DEPTH = 40
 MAX_UNROLL = 256
 DEFAULT_NODE_BUDGET = 200_000
+MAX_BITS = 100_000  # exact numbers beyond 2**MAX_BITS become Unknown: Python's big-integer maths cannot be interrupted
+MAX_EXPONENT = 1000  # numeric exponents of non-rational bases (as in the LaTeX reader)
 
 
 class LazyPosition:
@@ -826,15 +828,16 @@ class Interpreter:
             a, b = left.expr, right.expr
             steps = merge_steps(left.steps, right.steps)
             if op == "Add":
-                return Num(a + b, steps)
+                return _bounded(Num(a + b, steps))
             if op == "Subtract":
-                return Num(a - b, steps)
+                return _bounded(Num(a - b, steps))
             if op == "Multiply":
-                return Num(a * b, steps)
+                return _bounded(Num(a * b, steps))
             if op == "Divide":
-                return Num(a / b, steps) if b != 0 else Unknown("division by zero")
+                return _bounded(Num(a / b, steps)) if b != 0 else Unknown("division by zero")
             if op == "Power":
-                return Num(a ** b, steps)
+                too_large = _power_too_large(a, b)
+                return Unknown(too_large) if too_large else _bounded(Num(a ** b, steps))
             if op == "FloorDivide":
                 if b == 0:
                     return Unknown("division by zero")
@@ -1290,7 +1293,8 @@ class Interpreter:
         if name == "log":
             return Num(sympy.log(*[n.expr for n in nums]), steps)
         if name == "pow" and len(nums) == 2:
-            return Num(nums[0].expr ** nums[1].expr, steps)
+            too_large = _power_too_large(nums[0].expr, nums[1].expr)
+            return Unknown(too_large) if too_large else _bounded(Num(nums[0].expr ** nums[1].expr, steps))
         if name == "prod" and len(args) == 1 and isinstance(args[0], Seq):
             return self.call_rule_builtin("prod", args)
         return Unknown(f"math.{name}")
@@ -1525,6 +1529,30 @@ class Interpreter:
 RULE_BUILTINS: dict[str, Value] = {name: Builtin(f"rule.{name}") for name in (
     "sqrt", "prod", "ceil", "floor", "fan_in", "fan_out", "shape", "dim", "calculate_gain", "ntuple", "min", "max",
     "abs")}
+
+
+def _power_too_large(base, exponent) -> str | None:
+    """Why ``base ** exponent`` must not be computed exactly (it would take minutes or gigabytes), or None."""
+    if not getattr(exponent, "is_Rational", False) or abs(exponent) <= 64:
+        return None
+    if getattr(base, "is_Rational", False):
+        if base in (0, 1, -1):
+            return None
+        bits = max(int(base.p).bit_length(), int(base.q).bit_length())
+        if bits * abs(exponent) <= MAX_BITS:
+            return None
+        return f"number too large: a power with more than {MAX_BITS} bits"
+    if abs(exponent) <= MAX_EXPONENT:
+        return None
+    return f"exponent {exponent} too large (at most {MAX_EXPONENT})"
+
+
+def _bounded(value: Num) -> Value:
+    """`value`, or Unknown when it is an exact number too large for further arithmetic."""
+    expr = value.expr
+    if getattr(expr, "is_Rational", False) and max(int(expr.p).bit_length(), int(expr.q).bit_length()) > MAX_BITS:
+        return Unknown(f"number too large (more than {MAX_BITS} bits)")
+    return value
 
 
 def _product(items) -> object:
