@@ -70,7 +70,27 @@ def _printer():
         def _print_Symbol(self, expr):
             return expr.name
 
+        def _print_Integer(self, expr):
+            return _huge(int(expr.p)) or super()._print_Integer(expr)
+
+        def _print_Rational(self, expr):
+            if _huge(int(expr.p)) or _huge(int(expr.q)):
+                return f"{_huge(int(expr.p)) or expr.p}/{_huge(int(expr.q)) or expr.q}"
+            return super()._print_Rational(expr)
+
     return UnicodePrinter()
+
+
+def _huge(n: int) -> str | None:
+    """``≈1.2346e+6020`` for an integer too long to print (Python refuses str() beyond 4300 digits), else None."""
+    if n.bit_length() < 10_000:
+        return None
+    import math
+
+    shift = max(0, n.bit_length() - 64)
+    exponent10 = math.log10(abs(n) >> shift) + shift * math.log10(2)
+    mantissa = 10 ** (exponent10 - math.floor(exponent10))
+    return f"{'-' if n < 0 else ''}≈{mantissa:.4f}e+{math.floor(exponent10)}"
 
 
 _PRINTER = None
