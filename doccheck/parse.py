@@ -157,6 +157,9 @@ class ModuleInfo:
         """The libcst node of one top-level statement (parsed once)."""
         if chunk.node is None:
             source = "\n".join(self.lines[chunk.start - 1:chunk.end]) + "\n"
+            if _too_deep_for_libcst(source):
+                raise SourceError(f"statement nested more than {MAX_LIBCST_DEPTH} levels deep, too deep to parse",
+                                  chunk.start)
             try:
                 module = cst.parse_module(source)
             except cst.ParserSyntaxError as exc:
@@ -278,6 +281,36 @@ class ModuleInfo:
             return None
         positions = MetadataWrapper(mini, unsafe_skip_copy=True).resolve(PositionProvider)
         return positions, hits[occurrence] - mini_line, mini.code.splitlines()
+
+
+MAX_LIBCST_DEPTH = 2500
+_BOOLEAN_WORD = re.compile(r"\b(?:and|or)\b")
+
+
+def _too_deep_for_libcst(source: str) -> bool:
+    """Whether libcst's native parser could overflow the C stack (SIGSEGV, killing the process) on `source`.
+
+    Python's own parser has already accepted the statement, and it refuses nesting deeper than about 3000
+    levels; libcst survives that.  But ``a and b and ... and z`` is one flat node for Python and one level
+    per operand for libcst, which crashes at a few thousand operands: only statements with that many
+    ``and``/``or`` words are measured, counting a boolean operation as one level per operand.
+    """
+    if len(_BOOLEAN_WORD.findall(source)) < 1000:
+        return False
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return False  # libcst reports these as syntax errors itself
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_LIBCST_DEPTH:
+            return True
+        step = max(1, len(node.values) - 1) if isinstance(node, ast.BoolOp) else 1
+        stack.extend((child, depth + step) for child in ast.iter_child_nodes(node))
+    return False
 
 
 def _child_containing(top: cst.ClassDef, node: cst.CSTNode) -> cst.CSTNode | None:
