@@ -17,6 +17,7 @@ INIT_WORDING = re.compile(r"initiali[sz]|sampled from|drawn from|set to", re.IGN
 
 
 def run(info, project, knowledge, config, result) -> None:
+    from doccheck import limits
     from doccheck.codemodel.classes import evaluate_class
     from doccheck.compare import findings_for, judge
     from doccheck.docmodel.claims import init_claims
@@ -39,6 +40,11 @@ def run(info, project, knowledge, config, result) -> None:
         try:
             stmt = info.statement(chunk)
             doc = class_docstring(project, info, stmt)
+            if doc is not None and len(doc.text) > limits.MAX_DOCSTRING_CHARS:
+                result.findings.append(Finding(path, line, 1, "DC003", f"{stmt.name.value}: docstring not read: "
+                                               f"{len(doc.text)} characters, more than the limit of "
+                                               f"{limits.MAX_DOCSTRING_CHARS}"))
+                continue
             claims = init_claims(doc, knowledge) if doc is not None else []
         except SourceError as exc:
             result.findings.append(Finding(path, exc.line, exc.column, "DC002", exc.message))
@@ -56,6 +62,13 @@ def run(info, project, knowledge, config, result) -> None:
             continue
         class_result = ClassResult(stmt.name.value, definition.qualname, Position(path, line, 1), code, claims)
         result.classes.append(class_result)
+        if code is not None and code.problem and not code.params:
+            for claim in claims:  # nothing to compare with; the claim is unproven, not silently passed
+                where = claim.position
+                result.findings.append(Finding(where.path, where.line, where.column, "DC103",
+                                               f"{code.name}.{claim.subject}: documented `{claim.text}`, but the "
+                                               f"code's initialization is unresolved: {code.problem}",
+                                               f"{code.name}.{claim.subject}", claim.text, None))
         if code is None or (code.problem and not code.params):
             continue
         try:
