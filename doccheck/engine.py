@@ -145,6 +145,9 @@ def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
     except RecursionError as exc:
         result.findings.append(Finding(str(path), 1, 1, SOURCE_ERROR.code, f"cannot parse: {exc}"))
         return result
+    except Exception as exc:  # a bug in the parse stage: name the stage, not just "pipeline"
+        result.findings.append(internal_error(str(path), 1, "parser", exc, config.debug))
+        return result
     project.add(info, root)
     stage = "parser"
     try:
