@@ -1,0 +1,1122 @@
+"""``doccheck verify PATH_OR_TARGET...``: the static evaluator checked against the framework itself.
+
+This is the only doccheck command that imports the framework (torch) and runs
+the analysed code.  For every class whose constructor the static code model
+resolves (at least one learnable parameter with a known distribution):
+
+1. the class is mapped to its importable object by its module's dotted name —
+   only modules of the files named on the command line are imported, and only
+   when the import gives the very file that was analysed;
+2. constructor arguments are derived from the signature (overloads included)
+   and from the symbols the static model used (`ClassInit.symbols`): the
+   framework defaults, every optional feature on (the static convention: bool
+   arguments True), each bool switched off in turn (bias on and off), a second
+   set of non-square sizes, kernel sizes as int and as tuple, and every
+   optional numeric argument the static model read moved off its default
+   (groups > 1, num_layers > 1, …).  A combination the constructor rejects is
+   dropped;
+3. the same values are substituted into the symbolic shape and distribution,
+   the class is instantiated repeatedly under fixed seeds (``crc32`` of class,
+   combination and draw), and every direct parameter's values are tested:
+   exact shape; exact equality for constants (and eye/dirac); support bounds
+   and their coverage, mean and variance within 5 standard errors and a
+   Kolmogorov–Smirnov test at the 0.1% level for uniform, normal and truncated
+   normal; orthogonality for orthogonal; zeros per column for sparse.
+
+A statistical test that rejects is redrawn once with independent seeds and a
+disagreement is reported only when the redraw rejects too, so a chance failure
+needs two 1-in-1000 events (the exact tests need no redraw).  Each
+disagreement is a DC501 finding at the line that decided the distribution.
+
+Exit codes: 0 every tested class agrees, 1 disagreements, 2 usage error or the
+framework is not installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import importlib
+import inspect
+import json
+import math
+import sys
+import time
+import typing
+import warnings
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from doccheck.checks import Check, register
+from doccheck.model import ClassInit, Finding, ParamInit
+
+EMPIRICAL_MISMATCH = register(Check(
+    code="DC501",
+    name="empirical-mismatch",
+    summary="`doccheck verify`: what the framework samples disagrees with the statically derived initialization.",
+    rationale=(
+        "doccheck's verdicts rest on its symbolic evaluation of the constructor and on the rules that describe "
+        "the framework's init functions.  `doccheck verify` instantiates each class it resolved with several "
+        "argument combinations (groups > 1, non-square sizes, bias on and off, kernel sizes as int and tuple), "
+        "samples its parameters under fixed seeds and tests them against the derived distribution: exact shape, "
+        "exact constants, support bounds, mean and variance, and a Kolmogorov-Smirnov test.  A statistical "
+        "rejection is redrawn with independent seeds and reported only when it repeats.  A finding means the "
+        "static result is wrong for that class — a rule that misdescribes a framework function, or code the "
+        "evaluator misreads — so a DC101 verdict on that class cannot be trusted until it is fixed.  This is "
+        "the only check that imports the framework and runs the analysed code."
+    ),
+    bad='''# rules/my_rules.toml: a rule that misstates what the function samples
+[[initializer]]
+names = ["torch.nn.init.kaiming_uniform_"]
+signature = "tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None"
+let = ["bound = sqrt(6 / fan_in(tensor))"]        # ignores a: wrong for a = sqrt(5)
+init = { family = "uniform", low = "-bound", high = "bound" }
+# doccheck verify torch.nn.modules.linear --rules rules/my_rules.toml
+# -> DC501 Linear.weight: ... support: max 0.2041 never comes near the bound 0.5''',
+    good='''[[initializer]]
+names = ["torch.nn.init.kaiming_uniform_"]
+signature = "tensor, a=0, mode='fan_in', nonlinearity='leaky_relu', generator=None"
+let = [
+    "fan = fan_in(tensor) if mode == 'fan_in' else fan_out(tensor)",
+    "gain = calculate_gain(nonlinearity, a)",
+    "bound = sqrt(3) * gain / sqrt(fan)",
+]
+init = { family = "uniform", low = "-bound", high = "bound" }''',
+    level="error",
+))
+
+DEFAULT_SAMPLES = 4096  # values per parameter and combination
+DEFAULT_MAX_DRAWS = 48  # instantiations per combination
+MAX_VALUES = 1 << 18  # values kept per parameter (sorting more adds nothing)
+KS_ALPHA = 1e-3
+Z_MOMENTS = 5.0
+COVERAGE_FAILURE = 1e-9  # chance that uniform samples miss the edge band by luck
+SIZES = (  # candidate values for required size arguments, in signature order; all even, all different
+    (24, 40, 32, 56, 48, 16),
+    (40, 24, 56, 32, 16, 48),
+    (48, 4, 8, 12, 16, 20),
+    (4, 48, 40, 24, 32, 56),
+    (6, 10, 8, 14, 12, 4),
+    (10, 6, 14, 8, 4, 12),
+    (12, 2, 4, 6, 8, 10),
+    (2, 12, 10, 6, 8, 14),
+    (8, 8, 8, 8, 8, 8),
+    (4, 4, 4, 4, 4, 4),
+)
+MAX_ELEMENTS = 1 << 20  # per instantiation, from the static shapes: size sets above it are skipped
+KERNEL_TUPLE = (3, 5, 2, 4)
+SKIPPED_ARGUMENTS = {"device", "dtype"}
+
+
+class VerifyError(Exception):
+    """A usage problem: missing target, framework not installed (exit 2)."""
+
+
+# =========================================================================== data
+@dataclass
+class TestResult:
+    test: str  # shape | constant | support | coverage | mean | variance | ks | ...
+    ok: bool
+    detail: str
+    statistical: bool = False
+
+
+@dataclass
+class ParamCheck:
+    name: str  # the runtime name (weight_ih_l0); the static one is `static_name`
+    static_name: str | None
+    status: str  # agrees | disagrees | untested
+    expected: str | None = None  # the static distribution at the combination's values
+    shape: str | None = None
+    samples: int = 0
+    tests: list[TestResult] = field(default_factory=list)
+    reason: str = ""
+    redrawn: bool = False
+
+
+@dataclass
+class ComboCheck:
+    label: str
+    call: str
+    kwargs: dict
+    params: list[ParamCheck] = field(default_factory=list)
+    draws: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ClassCheck:
+    qualname: str
+    path: str
+    line: int
+    status: str  # agrees | disagrees | skipped | untested
+    reason: str = ""
+    static: dict = field(default_factory=dict)  # parameter -> formula
+    combos: list[ComboCheck] = field(default_factory=list)
+    rejected: list[str] = field(default_factory=list)  # combinations the constructor refused
+    seconds: float = 0.0
+
+    @property
+    def samples(self) -> int:
+        return sum(p.samples for c in self.combos for p in c.params)
+
+
+@dataclass
+class VerifyResult:
+    classes: list[ClassCheck]
+    findings: list[Finding]
+    elapsed: float
+    static_seconds: float = 0.0
+    unresolved: list = field(default_factory=list)  # classes with parameters but no resolved distribution
+
+    def counts(self) -> dict:
+        by = lambda s: sum(1 for c in self.classes if c.status == s)  # noqa: E731
+        params = [p for c in self.classes for combo in c.combos for p in combo.params]
+        return {
+            "classes_resolved": len(self.classes),
+            "classes_agree": by("agrees"),
+            "classes_disagree": by("disagrees"),
+            "classes_skipped": by("skipped"),
+            "classes_untested": by("untested"),
+            "classes_unresolved_statically": len(self.unresolved),
+            "combinations": sum(len(c.combos) for c in self.classes),
+            "combinations_rejected": sum(len(c.rejected) for c in self.classes),
+            "parameter_checks": len(params),
+            "parameter_checks_failed": sum(1 for p in params if p.status == "disagrees"),
+            "samples": sum(p.samples for p in params),
+            "redraws": sum(1 for p in params if p.redrawn),
+            "findings": len(self.findings),
+            "seconds": round(self.elapsed, 2),
+            "static_seconds": round(self.static_seconds, 2),
+        }
+
+
+# =========================================================================== framework
+def require_frameworks(knowledge) -> dict:
+    """Import the framework(s) the rules describe; VerifyError with a clear message when missing."""
+    names = sorted({root.split(".")[0] for root in knowledge.module_roots}) or ["torch"]
+    found = {}
+    for name in names:
+        try:
+            found[name] = importlib.import_module(name)
+        except ImportError as exc:
+            raise VerifyError(
+                f"`doccheck verify` samples parameters with the framework itself, but `{name}` cannot be "
+                f"imported ({exc}).  Install it (e.g. `pip install {name}`) or use `doccheck check`, which "
+                f"never imports it.") from exc
+    return found
+
+
+# =========================================================================== static side
+def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (), pattern: str | None = None):
+    """(ClassInit, path, root) for every top-level class whose parameters the code model resolves (at least
+    one distribution), and a description of the classes with parameters it could not resolve at all."""
+    from doccheck.codemodel.classes import evaluate_class
+    from doccheck.discover import discover, module_name
+    from doccheck.engine import make_project
+    from doccheck.parse import SourceError, load_module
+    from doccheck.project import Definition
+
+    paths = discover(targets, exclude)
+    project = make_project(paths)
+    found, unresolved = [], []
+    for path in paths:
+        try:
+            qualname, root = module_name(path)
+            info = load_module(path, qualname)
+        except (SourceError, OSError, RecursionError):
+            continue
+        project.add(info, root)
+        for chunk, name in info.classes():
+            full = f"{info.qualname}.{name}"
+            if pattern and not (fnmatch.fnmatch(full, pattern) or fnmatch.fnmatch(name, pattern)):
+                continue
+            try:
+                stmt = info.statement(chunk)
+                code = evaluate_class(project, knowledge, Definition(info, stmt, full))
+            except Exception:  # the static side is `doccheck check`'s business; here: not resolved
+                continue
+            if code is None:
+                continue
+            if not any(p.distribution is not None for p in code.params):
+                reasons = sorted({p.unresolved or "unresolved" for p in code.params}) or [code.problem or "?"]
+                unresolved.append({"qualname": full, "path": str(path), "line": code.position.line,
+                                   "reason": "; ".join(reasons)})
+                continue
+            found.append((code, Path(path), root))
+    return found, unresolved
+
+
+# =========================================================================== runtime side
+def runtime_class(code: ClassInit, path: Path, root: Path):
+    """The class object for a statically evaluated class, or (None, reason)."""
+    module_name, _, name = code.qualname.rpartition(".")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))  # the target's own package, named on the command line
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = importlib.import_module(module_name)
+    except Exception as exc:  # importing user code can raise anything
+        return None, f"cannot import {module_name}: {type(exc).__name__}: {exc}".splitlines()[0][:200]
+    file = getattr(module, "__file__", None)
+    if file is None or Path(file).resolve() != path.resolve():
+        return None, f"importing {module_name} gives {file}, not the analysed {path}"
+    cls = getattr(module, name, None)
+    if not inspect.isclass(cls):
+        return None, f"{module_name} has no class {name} at run time"
+    return cls, None
+
+
+def constructor_parameters(cls) -> list[inspect.Parameter]:
+    """The named constructor arguments: the first __init__ in the MRO (or one of its typing overloads)
+    that names its parameters — ``RNN.__init__(self, *args, **kwargs)`` is described by its overloads."""
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        candidates = [init]
+        try:
+            candidates += sorted(typing.get_overloads(init), key=lambda f: -len(inspect.signature(f).parameters))
+        except Exception:
+            pass
+        for fn in candidates:
+            try:
+                parameters = list(inspect.signature(fn).parameters.values())[1:]
+            except (TypeError, ValueError):
+                continue
+            named = [p for p in parameters if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+            if named:
+                return named
+        if not any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                   for p in inspect.signature(init).parameters.values()):
+            return []  # a real __init__ without arguments
+    return []
+
+
+def _annotation(param: inspect.Parameter) -> str:
+    if param.annotation is inspect.Parameter.empty:
+        return ""
+    return str(param.annotation) if not isinstance(param.annotation, type) else param.annotation.__name__
+
+
+def _kind(param: inspect.Parameter, symbols: set[str]) -> str:
+    """bool | tuple | int | float | keep (take the default) | unknown (required and not a number)."""
+    default = param.default
+    annotation = _annotation(param).lower()
+    if isinstance(default, bool) or annotation == "bool":
+        return "bool"
+    if default is inspect.Parameter.empty:
+        if "tuple" in annotation or "_size_" in annotation or any(s.startswith(param.name + "[") for s in symbols):
+            return "tuple"  # an int-or-tuple argument such as kernel_size (the static model indexed it)
+        if annotation in ("", "int") or param.name in symbols:
+            return "int"
+        if "int" in annotation:
+            return "int"
+        return "unknown"
+    if isinstance(default, int):
+        return "tuple" if ("tuple" in annotation or "_size_" in annotation) else "int"
+    if isinstance(default, float):
+        return "float"
+    return "keep"
+
+
+def _tuple_length(name: str, symbols: set[str]) -> int:
+    indexes = [s for s in symbols if s.startswith(name + "[")]
+    return max(1, len(indexes))
+
+
+def _alternative(value):
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return {0: 1, 1: 2}.get(value, value + 1)
+    if isinstance(value, float):
+        return value * 2 if value else 0.5
+    return value
+
+
+@dataclass
+class Combo:
+    label: str
+    kwargs: dict
+
+
+@dataclass
+class ArgumentPlan:
+    """Which constructor arguments get which kind of value."""
+
+    sized: list[str]  # required numbers: sizes
+    kernels: dict[str, int]  # required int-or-tuple arguments -> tuple length
+    bools: list[inspect.Parameter]
+    optional: list[inspect.Parameter]  # numeric arguments with defaults that the static model read
+
+    def base(self, sizes, as_tuple: bool, all_on: bool) -> dict:
+        kwargs = dict(zip(self.sized, sizes))
+        for name, n in self.kernels.items():
+            kwargs[name] = tuple(KERNEL_TUPLE[i % len(KERNEL_TUPLE)] for i in range(n)) if as_tuple \
+                else KERNEL_TUPLE[0]
+        for p in self.bools:
+            if p.default is inspect.Parameter.empty or all_on:
+                kwargs[p.name] = True
+        return kwargs
+
+
+def argument_plan(params: list[inspect.Parameter], code: ClassInit) -> tuple[ArgumentPlan | None, str | None]:
+    symbols = set(code.symbols)
+    kinds = {p.name: _kind(p, symbols) for p in params if p.name not in SKIPPED_ARGUMENTS}
+    required = [p for p in params if p.default is inspect.Parameter.empty and p.name in kinds]
+    unknown = [p.name for p in required if kinds[p.name] == "unknown"]
+    if unknown:
+        return None, f"no value known for the required argument(s) {', '.join(unknown)}"
+    return ArgumentPlan(
+        sized=[p.name for p in required if kinds[p.name] == "int"],
+        kernels={p.name: _tuple_length(p.name, symbols) for p in required if kinds[p.name] == "tuple"},
+        bools=[p for p in params if kinds.get(p.name) == "bool"],
+        optional=[p for p in params if p.default is not inspect.Parameter.empty
+                  and kinds.get(p.name) in ("int", "tuple", "float")
+                  and (p.name in symbols or any(s.startswith(p.name + "[") for s in symbols))],
+    ), None
+
+
+def construct(cls, kwargs: dict, seed: int):
+    import torch
+
+    torch.manual_seed(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(**kwargs)
+
+
+def _try(cls, kwargs: dict) -> str | None:
+    try:
+        construct(cls, kwargs, 0)
+    except Exception as exc:  # the constructor's own validation
+        return f"{type(exc).__name__}: {exc}".splitlines()[0][:160]
+    return None
+
+
+def select_combos(cls, params, code: ClassInit, limit: int) -> tuple[list[Combo], list[str], str | None]:
+    """The combinations the constructor accepts, and those it refused.
+
+    Sizes: the first candidate size set the constructor accepts (non-square: every size differs) is used for
+    all combinations; a second accepted set gives the "other sizes" combination.  Then: the framework
+    defaults; every option on (the static convention) with kernels as tuples; each public bool switched off;
+    every optional numeric argument the static model read moved off its default at once (groups=2, …) —
+    or, if the constructor refuses that, one at a time.
+    """
+    plan, reason = argument_plan(params, code)
+    if plan is None:
+        return [], [], reason
+    valid, last_error = [], None
+    for sizes in SIZES:
+        elements = static_elements(code, argument_values(params, plan.base(sizes, True, True), cls))
+        if elements is not None and elements > MAX_ELEMENTS:
+            last_error = f"{elements:,} parameter values per instance with sizes {sizes[:len(plan.sized)]}"
+            continue
+        error = _try(cls, plan.base(sizes, False, False))
+        if error is None:
+            if not valid or tuple(sizes[:len(plan.sized)]) != tuple(valid[0][:len(plan.sized)]):
+                valid.append(sizes)
+            if len(valid) == 2:
+                break
+        else:
+            last_error = error
+    if not valid:
+        return [], [], f"the constructor refused every size tried (last: {last_error})"
+    sizes = valid[0]
+    tuples = bool(plan.kernels)
+    candidates = [Combo("defaults", plan.base(sizes, False, False)),
+                  Combo("every option on" + (", kernel as tuple" if tuples else ""), plan.base(sizes, tuples, True))]
+    for p in plan.bools:
+        if not p.name.startswith("_"):
+            kwargs = plan.base(sizes, tuples, True)
+            kwargs[p.name] = False
+            candidates.append(Combo(f"{p.name}=False", kwargs))
+    singles = []
+    if plan.optional:
+        kwargs = plan.base(sizes, tuples, True)
+        kwargs.update({p.name: _alternative(p.default) for p in plan.optional})
+        changed = ", ".join(f"{p.name}={kwargs[p.name]!r}" for p in plan.optional)
+        candidates.append(Combo(f"off the defaults: {changed}", kwargs))
+        for p in plan.optional:
+            one = plan.base(sizes, tuples, True)
+            one[p.name] = _alternative(p.default)
+            singles.append(Combo(f"{p.name}={one[p.name]!r}", one))
+    if len(valid) > 1:
+        candidates.append(Combo("other sizes", plan.base(valid[1], False, True)))
+    accepted, rejected, seen = [], [], set()
+
+    def take(combo) -> bool:
+        key = repr(sorted(argument_values(params, combo.kwargs, cls).items()))
+        if key in seen:
+            return True
+        error = _try(cls, combo.kwargs)
+        if error is not None:
+            rejected.append(f"{combo.label}: {error}")
+            return False
+        seen.add(key)
+        accepted.append(combo)
+        return True
+
+    for combo in candidates:
+        if not take(combo) and combo.label.startswith("off the defaults"):
+            for single in singles:
+                take(single)
+    return accepted[:limit], rejected, None
+
+
+# =========================================================================== expected values
+def static_elements(code: ClassInit, values: dict) -> int | None:
+    """How many values the static shapes give one instance at these argument values (None: unknown)."""
+    mapping, _ = symbol_values(code, values)
+    total = 0
+    for p in code.params:
+        if p.shape is None:
+            continue
+        dims = [_number(d, mapping) for d in p.shape]
+        if any(d is None for d in dims):
+            return None
+        total += math.prod(max(0, int(d)) for d in dims)
+    return total
+
+
+def argument_values(params: list[inspect.Parameter], kwargs: dict, cls) -> dict:
+    values = {}
+    for klass in cls.__mro__:  # defaults of arguments a subclass passes through (RNNBase's proj_size)
+        init = klass.__dict__.get("__init__")
+        if init is None or klass is object:
+            continue
+        try:
+            signature = inspect.signature(init)
+        except (TypeError, ValueError):
+            continue
+        for p in signature.parameters.values():
+            if p.default is not inspect.Parameter.empty:
+                values.setdefault(p.name, p.default)
+    values.update({p.name: p.default for p in params if p.default is not inspect.Parameter.empty})
+    values.update(kwargs)
+    return values
+
+
+def symbol_values(code: ClassInit, values: dict) -> tuple[dict, list[str]]:
+    """sympy symbol -> number for the static model's symbols; names that have no value."""
+    import sympy
+
+    mapping, missing = {}, []
+    for name, sym in code.symbols.items():
+        base, _, rest = name.partition("[")
+        value = values.get(base)
+        if rest:
+            index = int(rest.rstrip("]"))
+            if isinstance(value, (tuple, list)):
+                value = value[index] if index < len(value) else None
+        elif isinstance(value, (tuple, list)):
+            value = value[0] if len(value) == 1 else None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            missing.append(name)
+            continue
+        mapping[sym] = sympy.nsimplify(value) if isinstance(value, float) else sympy.Integer(value)
+    return mapping, missing
+
+
+def _number(expr, mapping) -> float | None:
+    import sympy
+
+    try:
+        value = sympy.sympify(expr).xreplace(mapping)
+        if getattr(value, "free_symbols", None):
+            return None
+        return float(sympy.N(value, 30))
+    except (TypeError, ValueError):
+        return None
+
+
+def concrete(dist, mapping) -> tuple[dict | None, list[str]]:
+    """Family parameters as floats; the names of symbols left without a value."""
+    out, left = {}, set()
+    for key, value in dist.params:
+        number = _number(value, mapping)
+        if number is None:
+            left |= {s.name for s in getattr(value, "free_symbols", set())} - {s.name for s in mapping}
+            if not left:
+                left.add(f"{key} not a number")
+            continue
+        out[key] = number
+    return (out if not left else None), sorted(left)
+
+
+def expected_formula(dist, numbers: dict) -> str:
+    f = lambda x: f"{x:.6g}"  # noqa: E731
+    p = numbers
+    if dist.family == "uniform":
+        return f"U({f(p['low'])}, {f(p['high'])})"
+    if dist.family == "normal":
+        return f"N({f(p['mean'])}, {f(p['std'])}²)"
+    if dist.family == "trunc_normal":
+        return f"TruncN({f(p['mean'])}, {f(p['std'])}²; [{f(p['a'])}, {f(p['b'])}])"
+    if dist.family == "constant":
+        return f"constant {f(p['value'])}"
+    return dist.family + "(" + ", ".join(f"{k}={f(v)}" for k, v in p.items()) + ")"
+
+
+# =========================================================================== statistics
+def _phi(z):
+    import torch
+
+    return 0.5 * (1 + torch.erf(z / math.sqrt(2)))
+
+
+def _phi_scalar(z: float) -> float:
+    return 0.5 * (1 + math.erf(z / math.sqrt(2)))
+
+
+def cdf(family: str, p: dict):
+    """The distribution function as a function of a float64 tensor (None where there is no closed form)."""
+    if family == "uniform":
+        low, high = p["low"], p["high"]
+        return lambda x: ((x - low) / (high - low)).clamp(0, 1)
+    if family == "normal":
+        return lambda x: _phi((x - p["mean"]) / p["std"])
+    if family == "trunc_normal":
+        mean, std, a, b = p["mean"], p["std"], p["a"], p["b"]
+        lo, hi = _phi_scalar((a - mean) / std), _phi_scalar((b - mean) / std)
+        return lambda x: ((_phi((x - mean) / std) - lo) / (hi - lo)).clamp(0, 1)
+    return None
+
+
+def ks_statistic(values, distribution_function) -> float:
+    """D = sup |F_n(x) - F(x)|, computed over the sorted sample."""
+    import torch
+
+    x = torch.sort(values).values
+    n = x.numel()
+    f = distribution_function(x)
+    i = torch.arange(1, n + 1, dtype=torch.float64)
+    return max(float((i / n - f).max()), float((f - (i - 1) / n).max()))
+
+
+def ks_pvalue(d: float, n: int) -> float:
+    """Asymptotic Kolmogorov distribution with Stephens' small-sample correction."""
+    lam = (math.sqrt(n) + 0.12 + 0.11 / math.sqrt(n)) * d
+    if lam < 0.2:
+        return 1.0
+    total = sum((-1) ** (k - 1) * math.exp(-2 * k * k * lam * lam) for k in range(1, 101))
+    return max(0.0, min(1.0, 2 * total))
+
+
+def _float32_slack(*values: float) -> float:
+    return 4 * 1.2e-7 * max(1.0, *(abs(v) for v in values))
+
+
+def random_tests(dist, numbers: dict, moments: tuple[float, float] | None, values) -> list[TestResult]:
+    import torch
+
+    family = dist.family
+    n = values.numel()
+    tests = []
+    lo, hi = float(values.min()), float(values.max())
+    if family == "uniform":
+        low, high = numbers["low"], numbers["high"]
+        slack = _float32_slack(low, high)
+        tests.append(TestResult("support", lo >= low - slack and hi <= high + slack,
+                                f"samples in [{lo:.6g}, {hi:.6g}], allowed [{low:.6g}, {high:.6g}]"))
+        band = (high - low) * -math.log(COVERAGE_FAILURE) / n
+        covers = lo <= low + band + slack and hi >= high - band - slack
+        tests.append(TestResult("coverage", covers, f"min {lo:.6g} and max {hi:.6g} within {band:.3g} of "
+                                                    f"the bounds {low:.6g}, {high:.6g}", statistical=True))
+    elif family == "trunc_normal":
+        a, b = numbers["a"], numbers["b"]
+        slack = _float32_slack(a, b)
+        tests.append(TestResult("support", lo >= a - slack and hi <= b + slack,
+                                f"samples in [{lo:.6g}, {hi:.6g}], allowed [{a:.6g}, {b:.6g}]"))
+    elif family == "normal":
+        mean, std = numbers["mean"], numbers["std"]
+        far = float(((values - mean).abs() / std).max()) if std > 0 else 0.0
+        tests.append(TestResult("support", far <= 8.5, f"largest |x - mean| is {far:.3g} std (a normal sample "
+                                                        f"of this size stays under 8.5)", statistical=True))
+    if moments is not None:
+        mean, variance = moments
+        sample_mean = float(values.mean())
+        sample_var = float(values.var()) if n > 1 else 0.0
+        std = math.sqrt(max(variance, 0.0))
+        se = std / math.sqrt(n)
+        tolerance = Z_MOMENTS * se + _float32_slack(mean) * abs(mean)
+        tests.append(TestResult("mean", abs(sample_mean - mean) <= tolerance,
+                                f"sample mean {sample_mean:.6g}, expected {mean:.6g} ± {tolerance:.3g}",
+                                statistical=True))
+        kurtosis = {"uniform": 1.8, "normal": 3.0}.get(family, 3.0)
+        tolerance = Z_MOMENTS * variance * math.sqrt((kurtosis - 1) / n) + 1e-12
+        tests.append(TestResult("variance", abs(sample_var - variance) <= tolerance,
+                                f"sample variance {sample_var:.6g}, expected {variance:.6g} ± {tolerance:.3g}",
+                                statistical=True))
+    function = cdf(family, numbers)
+    if function is not None and n >= 20:
+        d = ks_statistic(values.to(torch.float64), function)
+        p = ks_pvalue(d, n)
+        tests.append(TestResult("ks", p >= KS_ALPHA, f"Kolmogorov-Smirnov D = {d:.4g} over {n} values, "
+                                                      f"p = {p:.3g} (rejects below {KS_ALPHA:g})", statistical=True))
+    return tests
+
+
+def exact_tests(dist, numbers: dict, dtype, draws) -> list[TestResult]:
+    """Families without randomness: every draw must equal the implied tensor exactly (in the parameter's dtype)."""
+    import torch
+
+    family = dist.family
+    tensor = draws[0]
+    if family == "constant":
+        value = torch.tensor(numbers["value"], dtype=dtype).item()  # rounded as the parameter stores it
+        total = sum(d.numel() for d in draws)
+        bad = sum(int((d != value).sum()) for d in draws)
+        if bad == 0:
+            return [TestResult("constant", True, f"all {total} values equal {value!r} ({dtype})")]
+        worst = max(float((d - value).abs().max()) for d in draws)
+        ulp = abs(torch.finfo(dtype).eps * value) if dtype.is_floating_point else 0.0
+        if worst <= 2 * ulp:
+            return [TestResult("constant", True, f"all {total} values equal {value!r} within {worst:.3g} "
+                                                 f"(≤ 2 ulp of {dtype}: the code rounds differently)")]
+        return [TestResult("constant", False, f"{bad} of {total} values differ from {value!r} "
+                                              f"(largest difference {worst:.6g})")]
+    if family == "eye":
+        if tensor.dim() != 2:
+            return [TestResult("eye", False, f"identity expected, but the tensor is {tensor.dim()}-D")]
+        expected = torch.eye(*tensor.shape, dtype=tensor.dtype)
+        ok = all(torch.equal(d.to(tensor.dtype), expected) for d in draws)
+        return [TestResult("eye", ok, "identity matrix" + ("" if ok else ": values differ"))]
+    if family == "dirac":
+        groups = int(round(numbers.get("groups", 1)))
+        expected = torch.zeros(tensor.shape, dtype=tensor.dtype)
+        out_per_group = tensor.shape[0] // groups
+        centre = [s // 2 for s in tensor.shape[2:]]
+        for g in range(groups):
+            for d in range(min(out_per_group, tensor.shape[1])):
+                expected[(g * out_per_group + d, d, *centre)] = 1
+        ok = all(torch.equal(d.to(tensor.dtype), expected) for d in draws)
+        return [TestResult("dirac", ok, f"Dirac delta, {groups} group(s)" + ("" if ok else ": values differ"))]
+    return []
+
+
+def structured_tests(dist, numbers: dict, draws, moments) -> list[TestResult]:
+    import torch
+
+    family = dist.family
+    tests = []
+    if family == "orthogonal":
+        gain = numbers["gain"]
+        worst = 0.0
+        for d in draws:
+            flat = d.reshape(d.shape[0], -1).to(torch.float64)
+            gram = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
+            worst = max(worst, float((gram - gain ** 2 * torch.eye(gram.shape[0], dtype=torch.float64)).abs().max()))
+        tests.append(TestResult("orthogonal", worst <= 1e-4 * max(1.0, gain ** 2),
+                                f"max |W·Wᵀ - gain²·I| = {worst:.3g}"))
+    elif family == "sparse":
+        sparsity, std = numbers["sparsity"], numbers["std"]
+        rows = draws[0].shape[0]
+        zeros = math.ceil(sparsity * rows)
+        counts = {int(c) for d in draws for c in (d == 0).sum(dim=0)}
+        tests.append(TestResult("sparse", counts == {zeros}, f"zeros per column {sorted(counts)}, expected {zeros}"))
+        nonzero = torch.cat([d[d != 0].reshape(-1) for d in draws]).to(torch.float64)
+        if nonzero.numel() >= 20:
+            d = ks_statistic(nonzero, cdf("normal", {"mean": 0.0, "std": std}))
+            p = ks_pvalue(d, nonzero.numel())
+            tests.append(TestResult("ks", p >= KS_ALPHA, f"non-zeros: KS D = {d:.4g}, p = {p:.3g}", statistical=True))
+    return tests
+
+
+# =========================================================================== one class
+@dataclass
+class Options:
+    samples: int = DEFAULT_SAMPLES
+    max_draws: int = DEFAULT_MAX_DRAWS
+    max_combos: int = 12
+    seed: int = 0
+    rules_files: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    pattern: str | None = None
+
+
+RANDOM_FAMILIES = ("uniform", "normal", "trunc_normal", "orthogonal", "sparse")
+
+
+def seed_of(*parts) -> int:
+    return zlib.crc32(repr(parts).encode()) & 0x7FFFFFFF
+
+
+def _call_text(cls, kwargs: dict) -> str:
+    return f"{cls.__name__}(" + ", ".join(f"{k}={v!r}" for k, v in kwargs.items()) + ")"
+
+
+@dataclass
+class Draws:
+    """The values of one parameter over several instantiations."""
+
+    dtype: object
+    tensors: list
+
+    @property
+    def count(self) -> int:
+        return sum(t.numel() for t in self.tensors)
+
+
+def _sample(cls, kwargs: dict, draws: int, seed_parts: tuple) -> dict[str, Draws]:
+    """Runtime name -> float64 copies of the parameter, one per draw (at most MAX_VALUES values kept)."""
+    import torch
+
+    out: dict[str, Draws] = {}
+    for draw in range(draws):
+        module = construct(cls, kwargs, seed_of(*seed_parts, draw))
+        for name, param in module.named_parameters(recurse=False):
+            found = out.setdefault(name, Draws(param.dtype, []))
+            if not found.tensors or found.count < MAX_VALUES:
+                found.tensors.append(param.detach().to(torch.float64).clone())
+    return out
+
+
+def check_class(code: ClassInit, path: Path, root: Path, knowledge, options: Options) -> ClassCheck:
+    from doccheck.distributions import formula
+
+    started = time.perf_counter()
+    result = ClassCheck(code.qualname, str(path), code.position.line, "untested",
+                        static={p.name: formula(p.distribution) if p.distribution is not None
+                                else f"unresolved: {p.unresolved}" for p in code.params})
+    cls, reason = runtime_class(code, path, root)
+    if cls is None:
+        result.status, result.reason = "skipped", reason
+        return result
+    params = constructor_parameters(cls)
+    combos, result.rejected, reason = select_combos(cls, params, code, options.max_combos)
+    if not combos:
+        result.status, result.reason = "skipped", reason or "no combination of arguments"
+        return result
+    by_name = {p.name: p for p in code.params}
+    for index, combo in enumerate(combos):
+        result.combos.append(check_combo(cls, code, params, by_name, combo, index, options))
+    statuses = {p.status for c in result.combos for p in c.params}
+    errors = [c.error for c in result.combos if c.error]
+    if "disagrees" in statuses:
+        result.status = "disagrees"
+    elif "agrees" in statuses:
+        result.status = "agrees"
+    else:
+        result.status = "untested"
+        reasons = sorted({p.reason for c in result.combos for p in c.params if p.reason} | set(errors))
+        result.reason = "; ".join(reasons) or "no parameter could be tested"
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def check_combo(cls, code: ClassInit, params, by_name: dict, combo: Combo, index: int,
+                options: Options) -> ComboCheck:
+    import sympy
+
+    from doccheck.distributions import moments
+
+    report = ComboCheck(combo.label, _call_text(cls, combo.kwargs), {k: _jsonable(v) for k, v in combo.kwargs.items()})
+    values = argument_values(params, combo.kwargs, cls)
+    mapping, _ = symbol_values(code, values)
+    try:
+        first = _sample(cls, combo.kwargs, 1, (code.qualname, options.seed, index, 0))
+    except Exception as exc:
+        report.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        return report
+    plan = {}  # runtime name -> (static ParamInit, numbers, moments)
+    smallest = None
+    for name, found in first.items():
+        tensors = found.tensors
+        static = by_name.get(name) or by_name.get("*")
+        check = ParamCheck(name, static.name if static is not None else None, "untested",
+                           shape=str(tuple(tensors[0].shape)))
+        report.params.append(check)
+        if static is None:
+            check.status = "disagrees"
+            check.tests.append(TestResult("modelled", False, f"the class creates parameter `{name}`, which the "
+                                                             f"static model does not know"))
+            continue
+        if static.distribution is None:
+            check.reason = f"static result unresolved: {static.unresolved}"
+            continue
+        if any(note.startswith("entries ") for note in static.notes):
+            check.reason = "the static result overwrites some entries (" + "; ".join(static.notes) + ")"
+            continue
+        if static.shape is not None:
+            shape = tuple(_number(d, mapping) for d in static.shape)
+            if any(d is None for d in shape):
+                check.reason = "the static shape depends on values that are not constructor arguments"
+                continue
+            expected_shape = tuple(int(round(d)) for d in shape)
+            ok = expected_shape == tuple(tensors[0].shape) and all(abs(d - round(d)) < 1e-9 for d in shape)
+            check.tests.append(TestResult("shape", ok, f"static shape {_shape_text(static.shape)} = "
+                                                      f"{expected_shape}, run time {tuple(tensors[0].shape)}"))
+        numbers, left = concrete(static.distribution, mapping)
+        if numbers is None:
+            check.reason = f"the static distribution depends on {', '.join(left)}, not a constructor argument"
+            continue
+        check.expected = expected_formula(static.distribution, numbers)
+        found = None
+        try:
+            found = moments(static.distribution, static.shape)
+        except Exception:
+            pass
+        pair = None
+        if found is not None:
+            mean, variance = _number(found["mean"], mapping), _number(sympy.simplify(found["variance"]), mapping)
+            if mean is not None and variance is not None:
+                pair = (mean, variance)
+        plan[name] = (static, numbers, pair)
+        if static.distribution.family in RANDOM_FAMILIES:
+            size = tensors[0].numel()
+            smallest = size if smallest is None else min(smallest, size)
+    if smallest:
+        draws = max(1, min(options.max_draws, math.ceil(options.samples / max(1, smallest))))
+    else:
+        draws = 1
+    report.draws = draws
+    try:
+        sampled = first if draws == 1 else _merge(first, _sample(cls, combo.kwargs, draws - 1,
+                                                                 (code.qualname, options.seed, index, 1)))
+    except Exception as exc:
+        report.error = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        return report
+    for check in report.params:
+        if check.name not in plan:
+            continue
+        static, numbers, pair = plan[check.name]
+        check.tests.extend(run_tests(static, numbers, pair, sampled[check.name]))
+        check.samples = min(sampled[check.name].count, MAX_VALUES)
+        failed = [t for t in check.tests if not t.ok]
+        if failed and all(t.statistical for t in failed):
+            # a statistical rejection must repeat on independent draws to count
+            check.redrawn = True
+            again = _sample(cls, combo.kwargs, draws, (code.qualname, options.seed, index, "redraw"))[check.name]
+            second = run_tests(static, numbers, pair, again)
+            names = {t.test for t in second if not t.ok}
+            for t in check.tests:
+                if not t.ok and t.test not in names:
+                    t.ok = True
+                    t.detail += " (rejected once; an independent redraw passed)"
+                elif not t.ok:
+                    t.detail += "; the redraw rejects too: " + next(s.detail for s in second if s.test == t.test)
+        check.status = "disagrees" if any(not t.ok for t in check.tests) else "agrees"
+    return report
+
+
+def _merge(a: dict, b: dict) -> dict:
+    merged = {}
+    for k in a.keys() | b.keys():
+        first, second = a.get(k), b.get(k)
+        base = first or second
+        tensors = (first.tensors if first else []) + (second.tensors if second else [])
+        kept, count = [], 0
+        for t in tensors:
+            if kept and count >= MAX_VALUES:
+                break
+            kept.append(t)
+            count += t.numel()
+        merged[k] = Draws(base.dtype, kept)
+    return merged
+
+
+def _shape_text(shape) -> str:
+    from doccheck.symbolic import to_text
+
+    return to_text(tuple(shape))
+
+
+def run_tests(static: ParamInit, numbers: dict, pair, found: Draws) -> list[TestResult]:
+    import torch
+
+    dist = static.distribution
+    tensors = found.tensors
+    if dist.family in ("constant", "eye", "dirac"):
+        return exact_tests(dist, numbers, found.dtype, tensors)
+    if dist.family in ("orthogonal", "sparse"):
+        return structured_tests(dist, numbers, tensors, pair)
+    if dist.family in ("uniform", "normal", "trunc_normal"):
+        values = torch.cat([t.reshape(-1) for t in tensors])[:MAX_VALUES]
+        if dist.family == "uniform" and numbers["high"] - numbers["low"] <= 0:
+            return exact_tests(type(dist)("constant", (("value", numbers["low"]),)), {"value": numbers["low"]},
+                               found.dtype, tensors)
+        if dist.family != "uniform" and numbers["std"] <= 0:
+            return exact_tests(type(dist)("constant", (("value", numbers["mean"]),)), {"value": numbers["mean"]},
+                               found.dtype, tensors)
+        return random_tests(dist, numbers, pair, values)
+    return [TestResult(dist.family, True, f"{dist.family}: nothing about the values can be tested")]
+
+
+def _jsonable(value):
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+# =========================================================================== findings
+def findings_for(result: ClassCheck, code: ClassInit) -> list[Finding]:
+    """One DC501 per parameter of the static model (or per unmodelled runtime parameter): the first
+    combination that fails is shown in full, the others are counted."""
+    from doccheck.distributions import formula
+
+    by_name = {p.name: p for p in code.params}
+    failures: dict[str, list] = {}
+    for combo in result.combos:
+        for check in combo.params:
+            if check.status == "disagrees":
+                failures.setdefault(check.static_name or check.name, []).append((combo, check))
+    findings = []
+    for key, items in failures.items():
+        combo, check = items[0]
+        static = by_name.get(check.static_name) if check.static_name else None
+        failed = [t for t in check.tests if not t.ok]
+        where = static.decided_at if static is not None and static.decided_at else code.position
+        obj = f"{code.name}.{check.name if static is None or static.name == '*' else static.name}"
+        combos = sorted({c.label for c, _ in items})
+        tested = len([c for c in result.combos if any((p.static_name or p.name) == key for p in c.params)])
+        static_text = formula(static.distribution) if static is not None and static.distribution else None
+        if static is None:
+            message = f"{obj}: {failed[0].detail} (with {combo.call})"
+        else:
+            message = (f"{obj}: the static model gives {static_text}"
+                       + (f" = {check.expected}" if check.expected and check.expected != static_text else "")
+                       + f" with {combo.call}, but the sampled values fail: {', '.join(t.test for t in failed)}"
+                       + (" (on two independent draws)" if check.redrawn else ""))
+        message += f"; fails in {len(combos)} of {tested} combination(s)"
+        derivation = tuple([f"{t.test}: {'ok' if t.ok else 'FAILED'} — {t.detail}" for t in check.tests]
+                           + [f"also fails with {c.call}: "
+                              + ", ".join(t.test for t in p.tests if not t.ok) for c, p in items[1:4]]
+                           + ([f"static: {s.text}" + (f"  (line {s.position.line})" if s.position else "")
+                               for s in static.steps] if static is not None else []))
+        findings.append(Finding(where.path, where.line, where.column, EMPIRICAL_MISMATCH.code, message, obj,
+                                None, static_text, derivation, (code.position,)))
+    return findings
+
+
+# =========================================================================== run
+def verify(targets: list[str], options: Options = Options(), progress=None) -> VerifyResult:
+    from doccheck import knowledge as knowledge_module
+
+    started = time.perf_counter()
+    knowledge = knowledge_module.load(options.rules_files)
+    require_frameworks(knowledge)
+    import torch
+
+    found, unresolved = static_classes(targets, knowledge, options.exclude, options.pattern)
+    static_seconds = time.perf_counter() - started
+    classes, findings = [], []
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # tensors this small only lose from intra-op threads
+    try:
+        with torch.random.fork_rng(devices=[]):
+            for code, path, root in found:
+                try:
+                    result = check_class(code, path, root, knowledge, options)
+                except Exception as exc:  # running foreign code: one class never stops the run
+                    result = ClassCheck(code.qualname, str(path), code.position.line, "skipped",
+                                        f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+                classes.append(result)
+                findings.extend(findings_for(result, code))
+                if progress is not None:
+                    progress(result)
+    finally:
+        torch.set_num_threads(threads)
+    findings.sort(key=Finding.sort_key)
+    return VerifyResult(classes, findings, time.perf_counter() - started, static_seconds, unresolved)
+
+
+# =========================================================================== output
+STATUS_MARK = {"agrees": "✓ agrees", "disagrees": "✗ DISAGREES", "skipped": "- skipped", "untested": "? untested"}
+
+
+def render_text(result: VerifyResult, verbose: bool = False) -> str:
+    out = []
+    for c in result.classes:
+        n_params = len({p.name for combo in c.combos for p in combo.params})
+        line = (f"{c.qualname}: {STATUS_MARK.get(c.status, c.status)}"
+                + (f" — {len(c.combos)} combinations, {n_params} parameters, {c.samples:,} values"
+                   if c.combos else "")
+                + (f" ({c.reason})" if c.reason else ""))
+        out.append(line)
+        if verbose:
+            for combo in c.combos:
+                out.append(f"    {combo.call}  [{combo.label}; {combo.draws} draw(s)]"
+                           + (f"  error: {combo.error}" if combo.error else ""))
+                for p in combo.params:
+                    tests = ", ".join(f"{t.test} {'✓' if t.ok else '✗'}" for t in p.tests)
+                    out.append(f"        {p.name} {p.shape}: {p.expected or '-'}  {p.status}"
+                               + (f" [{tests}]" if tests else "") + (f" ({p.reason})" if p.reason else ""))
+            for rejected in c.rejected:
+                out.append(f"    refused: {rejected}")
+    for u in result.unresolved:
+        out.append(f"{u['qualname']}: not resolved statically, not tested ({u['reason']})")
+    if result.findings:
+        from doccheck import report
+
+        out.append("")
+        out.append(report.render_text(result.findings).rstrip("\n"))
+    out.append("")
+    out.append(summary(result))
+    return "\n".join(out) + "\n"
+
+
+def summary(result: VerifyResult) -> str:
+    k = result.counts()
+    return (f"doccheck verify: {k['classes_resolved']} classes resolved statically; {k['classes_agree']} agree, "
+            f"{k['classes_disagree']} disagree, {k['classes_untested']} untested, {k['classes_skipped']} skipped "
+            f"(+{k['classes_unresolved_statically']} with no resolved parameter); "
+            f"{k['combinations']} combinations ({k['combinations_rejected']} refused by the constructor), "
+            f"{k['parameter_checks']} parameter checks, {k['samples']:,} values, {k['redraws']} redraws; "
+            f"{k['findings']} findings; {k['seconds']:.1f} s ({k['static_seconds']:.1f} s static)")
+
+
+def render_json(result: VerifyResult) -> str:
+    from doccheck.report import finding_dict
+
+    data = {
+        "summary": result.counts(),
+        "findings": [finding_dict(f) for f in result.findings],
+        "classes": [{**asdict(c), "samples": c.samples} for c in result.classes],
+        "unresolved": result.unresolved,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="doccheck verify",
+        description=(
+            "Empirical mode: check doccheck's static result against the framework itself.  For every class whose "
+            "initialization doccheck resolves, instantiate it with several argument combinations, sample its "
+            "parameters under fixed seeds and test the values against the derived distribution (shape, constants, "
+            "support, moments, Kolmogorov-Smirnov).  This is the ONLY doccheck mode that imports the framework "
+            "(torch) and runs the analysed code: it imports the modules of the files you name.  Exit 0 when every "
+            "tested class agrees, 1 on a disagreement (DC501), 2 on a usage error or when the framework is not "
+            "installed."),
+    )
+    parser.add_argument("targets", nargs="+", metavar="PATH_OR_TARGET",
+                        help="files, folders or dotted module names (e.g. torch.nn.modules)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--samples", type=int, default=DEFAULT_SAMPLES, metavar="N",
+                        help=f"values per parameter and combination (default {DEFAULT_SAMPLES})")
+    parser.add_argument("--max-draws", type=int, default=DEFAULT_MAX_DRAWS, metavar="N",
+                        help=f"instantiations per combination (default {DEFAULT_MAX_DRAWS})")
+    parser.add_argument("--max-combos", type=int, default=12, metavar="N", help="combinations per class")
+    parser.add_argument("--seed", type=int, default=0, help="base seed (default 0); runs are reproducible")
+    parser.add_argument("--class", dest="pattern", metavar="GLOB", help="only classes whose name matches")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="paths to leave out")
+    parser.add_argument("--rules", action="append", default=[], metavar="TOML", help="an extra rules file")
+    parser.add_argument("-v", "--verbose", action="store_true", help="text: every combination and test")
+    args = parser.parse_args(argv)
+    from doccheck.discover import TargetError
+    from doccheck.knowledge import RulesError
+
+    options = Options(samples=max(1, args.samples), max_draws=max(1, args.max_draws),
+                      max_combos=max(1, args.max_combos), seed=args.seed, rules_files=tuple(args.rules),
+                      exclude=tuple(args.exclude), pattern=args.pattern)
+    try:
+        result = verify(args.targets, options)
+    except (VerifyError, TargetError, RulesError) as exc:
+        print(f"doccheck verify: error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(render_json(result) if args.format == "json" else render_text(result, args.verbose))
+    return 1 if result.findings else 0
