@@ -1346,8 +1346,11 @@ class Interpreter:
             frame = Frame(None, None, {"param": param}, site=site, label=label)
             value = self.eval(_parse_expression(expression), frame)
             if isinstance(value, Num):
-                # no step of its own: the assignment that receives the gain records it
-                value = Num(value.expr, merge_steps(getattr(param, "steps", ()), value.steps))
+                shown = to_text(param.expr) if isinstance(param, Num) else repr(param.value) if isinstance(
+                    param, Lit) else "?"
+                step = Step(f"{label + ': ' if label else ''}calculate_gain('{nonlinearity.value}', {shown}) = "
+                            f"{to_text(value.expr)}", site)
+                value = Num(value.expr, merge_steps(getattr(param, "steps", ()), value.steps, (step,)))
             return value
         if name == "ntuple" and len(args) == 2 and isinstance(args[1], Num) and args[1].expr.is_Integer:
             value, n = args[0], int(args[1].expr)
