@@ -45,8 +45,12 @@ def get(code: str) -> Check | None:
 def _load_all() -> None:
     # importing the modules that implement checks registers them
     import doccheck.checkers  # noqa: F401
+    import doccheck.checkers.shapes  # noqa: F401
+    import doccheck.checkers.signature  # noqa: F401
+    import doccheck.checkers.syntax  # noqa: F401
     import doccheck.compare  # noqa: F401
     import doccheck.engine  # noqa: F401
+    import doccheck.verify  # noqa: F401
 
 
 def selected(code: str, select: tuple[str, ...], ignore: tuple[str, ...]) -> bool:

@@ -24,4 +24,22 @@ def _init_checker():
     return Checker(("DC101", "DC102", "DC103"), "initialization check", run)
 
 
-CHECKERS: list[Checker] = [_init_checker()]
+def _signature_checker():
+    from doccheck.checkers.signature import run
+
+    return Checker(("DC201", "DC301", "DC302"), "signature check", run)
+
+
+def _shape_checker():
+    from doccheck.checkers.shapes import run
+
+    return Checker(("DC401",), "shape check", run)
+
+
+def _syntax_checker():
+    from doccheck.checkers.syntax import run
+
+    return Checker(("DC001", "DC004"), "docstring syntax check", run)
+
+
+CHECKERS: list[Checker] = [_init_checker(), _signature_checker(), _shape_checker(), _syntax_checker()]
