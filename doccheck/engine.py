@@ -312,12 +312,15 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
     results: dict[str, FileResult] = {}
     todo = []
     for path in paths:
-        entry = cache.get(str(path)) if cache is not None else None
+        try:
+            entry = cache.get(str(path)) if cache is not None else None
+            if entry is not None:
+                results[str(path)] = FileResult(str(path), [_finding_from(f, str(path)) for f in entry["findings"]],
+                                                summaries=[(q, e, tuple(s)) for q, e, s in entry["classes"]])
+        except Exception:  # a damaged cache entry is a miss, never a crash
+            entry = None
         if entry is None:
             todo.append(str(path))
-        else:
-            results[str(path)] = FileResult(str(path), [_finding_from(f, str(path)) for f in entry["findings"]],
-                                            summaries=[(q, e, tuple(s)) for q, e, s in entry["classes"]])
     cached_files = len(results)
     if todo:
         roots = []
