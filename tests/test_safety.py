@@ -358,3 +358,32 @@ def test_output_is_byte_identical_across_runs(tmp_path, output):
         assert proc.returncode == 1, proc.stderr[-2000:]
         runs.append(proc.stdout.encode())
     assert runs[0] and all(run == runs[0] for run in runs[1:])
+
+
+# ---------------------------------------------------------------------------- a damaged cache
+
+DAMAGE = [
+    lambda entry: "garbage{",
+    lambda entry: "[1, 2, 3]",
+    lambda entry: json.dumps({**entry, "deps": [1]}),
+    lambda entry: json.dumps({**entry, "findings": [{"path": 1}]}),
+    lambda entry: json.dumps({**entry, "findings": [{**entry["findings"][0], "related": [[1]]}]}
+                             if entry["findings"] else {**entry, "findings": 7}),
+    lambda entry: json.dumps({**entry, "classes": 5}),
+    lambda entry: json.dumps({**entry, "classes": [["q", True]]}),
+    lambda entry: json.dumps({k: v for k, v in entry.items() if k != "findings"}),
+]
+
+
+def test_a_damaged_cache_is_a_miss_never_a_crash(tmp_path):
+    env = env_for(tmp_path)
+    targets = [str(FIXTURES / "minilayers")]
+    fresh = doccheck(targets + ["--no-cache"], env)
+    assert fresh.returncode == 1 and doccheck(targets, env).stdout == fresh.stdout  # fills the cache
+    entries = sorted((tmp_path / "cache").rglob("*.json"))
+    assert len(entries) >= len(DAMAGE)
+    for number, path in enumerate(entries):
+        path.write_text(DAMAGE[number % len(DAMAGE)](json.loads(path.read_text())))
+    damaged = doccheck(targets, env)
+    assert (damaged.returncode, damaged.stdout) == (1, fresh.stdout), damaged.stderr[-2000:]
+    assert doccheck(targets, env).stdout == fresh.stdout  # and the damaged entries were rewritten
