@@ -430,6 +430,7 @@ class Signature:
     line: int
     accepted: set[str] = field(default_factory=set)  # every explicit name any variant accepts
     call_names: set[str] = field(default_factory=set)  # a class's own forward/__call__ parameters
+    handler: bool = False  # `(types, args, kwargs)`: the documented arguments travel inside args/kwargs
     open: bool = False  # accepts **kwargs / *args that could not be followed
     # (parameters, body, origin) per variant: overloads first, then the implementation, then the bases
     # **kwargs are handed to; origin is "file:line" or "Base.__init__, file:line"
@@ -504,6 +505,8 @@ def _signature(path: str, impl, overloads: list, method: bool, where: str = "") 
     variants = [(_params(o, method), [], f"{prefix}{file}:{o.lineno}") for o in overloads] + [
         (own, impl.body, f"{prefix}{file}:{impl.lineno}")]
     accepted = {p.name for v, _, _ in variants for p in v if p.kind in ("positional", "keyword")}
+    if method and impl.args.args and impl.args.args[0].arg in ("self", "cls"):
+        accepted.add(impl.args.args[0].arg)  # "self (_StridedShard): the placement" documents a real parameter
     stars = {p.name for v, _, _ in variants for p in v if p.kind in ("var", "varkw")}
     documented_form = own
     if overloads and _open(own):
@@ -512,8 +515,11 @@ def _signature(path: str, impl, overloads: list, method: bool, where: str = "") 
         documented_form = explicit[0] if explicit else own
     # overloads only add names: an implementation taking **kwargs may accept more than its overloads
     # declare (Module.to(*args, **kwargs) also takes memory_format); it is open until followed
-    return Signature(documented_form, path, impl.lineno, accepted=accepted | stars, open=_open(own),
-                     variants=variants, body=impl.body, where=where)
+    # a handler such as `def uniform_(types, args=(), kwargs=None, pg=None)` (__torch_function__ style)
+    # receives the documented arguments inside plain `args`/`kwargs` parameters: as open as **kwargs
+    handler = {"args", "kwargs"} <= {p.name for p in own if p.kind in ("positional", "keyword")}
+    return Signature(documented_form, path, impl.lineno, accepted=accepted | stars, open=_open(own) or handler,
+                     variants=variants, body=impl.body, where=where, handler=handler)
 
 
 def _passes_through(impl) -> bool:
@@ -960,8 +966,8 @@ def _check_undocumented(info, read: _Doc, partner: _Doc | None, signature: Signa
     from doccheck.model import Finding
 
     sections = read.sections
-    if not sections.has_args:
-        return
+    if not sections.has_args or signature.handler:
+        return  # a handler's parameters are plumbing: its docstring documents what travels inside them
     ignore = set(getattr(config, "undocumented_ignore", None) or DEFAULT_UNDOCUMENTED_IGNORE)
     documented = sections.arg_names()
     if partner is not None:
