@@ -253,6 +253,22 @@ def _analyse(path: str, keep_classes: bool = False) -> tuple[FileResult, list[st
 SELF = "<this file>"  # a cached finding's path when it is the cached file itself
 
 
+def _analyse_alone(path: str, roots: list[str], config: Config, method: str) -> tuple[FileResult, list[str]]:
+    """One file in a worker process of its own: if that process dies too, only this file is lost (DC000)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method), initializer=_init_worker,
+                             initargs=(roots, config)) as pool:
+        try:
+            return pool.submit(_analyse, path).result()
+        except BrokenProcessPool:
+            error = RuntimeError("the worker process analysing this file died (a crash in native code or out of "
+                                 "memory)")
+            return FileResult(path, [internal_error(path, 1, "pipeline", error, False)]), []
+
+
 def _finding_from(data: dict, path: str) -> Finding:
     """A cached finding, with the file's path as this run spells it (the cache is shared across folders)."""
     def where(p: str) -> str:
@@ -340,11 +356,16 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
+            from concurrent.futures.process import BrokenProcessPool
+
             method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
-                                     initializer=_init_worker, initargs=(roots, config)) as pool:
-                outcomes = list(_counted(pool.map(_analyse, todo, chunksize=1), todo, progress, cached_files,
-                                         len(paths)))
+            try:
+                with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method),
+                                         initializer=_init_worker, initargs=(roots, config)) as pool:
+                    outcomes = list(_counted(pool.map(_analyse, todo, chunksize=1), todo, progress, cached_files,
+                                             len(paths)))
+            except BrokenProcessPool:  # a worker died (a crash in native code, an out-of-memory kill)
+                outcomes = [_analyse_alone(path, roots, config, method) for path in todo]
         for path, (result, deps) in zip(todo, outcomes):
             results[path] = result
             if cache is not None and not any(f.code == ANALYSIS_LIMIT.code for f in result.findings):
