@@ -387,3 +387,35 @@ def test_a_damaged_cache_is_a_miss_never_a_crash(tmp_path):
     damaged = doccheck(targets, env)
     assert (damaged.returncode, damaged.stdout) == (1, fresh.stdout), damaged.stderr[-2000:]
     assert doccheck(targets, env).stdout == fresh.stdout  # and the damaged entries were rewritten
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers inherit the injected crash only when forked")
+def test_a_worker_killed_by_a_native_crash_costs_only_its_file(tmp_path, monkeypatch, capsys):
+    # libcst's native parser (or an out-of-memory kill) can take a worker process down with a signal;
+    # that must cost one file (a DC000), not the run
+    import signal
+
+    import doccheck.engine as engine
+
+    folder = tmp_path / "lib"
+    folder.mkdir()
+    names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta"]
+    for name in names:
+        (folder / f"{name}.py").write_text(LAYER.format(name=name.capitalize()))
+    original = engine.check_file
+
+    def check_file(path, *args, **kwargs):
+        if Path(path).name == "gamma.py":
+            os.kill(os.getpid(), signal.SIGSEGV)
+        return original(path, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "check_file", check_file)  # forked workers inherit it
+    monkeypatch.setattr(engine, "_jobs", lambda config, work: 2)
+    status = cli.main([str(folder), "--format", "json", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert status == 1, err
+    findings = json.loads(out)
+    assert {(Path(f["path"]).name, f["code"]) for f in findings} == {
+        (f"{name}.py", "DC000" if name == "gamma" else "DC101") for name in names}, findings
+    crashed = next(f for f in findings if f["code"] == "DC000")
+    assert "worker process" in crashed["message"]
