@@ -823,7 +823,6 @@ def _any_arg_section(text: str) -> bool:
 
 def _read(info, project, target) -> _Doc | None:
     from doccheck.docmodel.sections import read_sections
-
     from doccheck.limits import MAX_DOCSTRING_CHARS
 
     doc = DocView.of(info, project, target)

@@ -122,13 +122,13 @@ _OPENERS = {"(": ")", "[": "]"}
 MAX_FORMULA_CHARS = 20_000  # longer formulas are not judged
 
 
-_TOKEN = re.compile(r"\\(?:([A-Za-z]+)|(.))|(\\)\Z|(\s)|(.)", re.S)
+_TOKEN = re.compile(r"\\(?:([A-Za-z]+)|(.))|(\\)\Z|(\s)|(.)", re.DOTALL)
 
 
 def _tokens(src: str):
     """(kind, value, offset): 'cmd' (name without backslash), 'char', 'space', 'lone' (a final backslash)."""
     for m in _TOKEN.finditer(src):
-        name, symbol, lone, space, char = m.groups()
+        name, symbol, _lone, space, char = m.groups()
         if name is not None:
             yield "cmd", name, m.start()
         elif symbol is not None:
@@ -532,10 +532,9 @@ def _check_latex(doc, obj: str, findings: list) -> None:
 
 
 def _check_rest(doc, obj: str, findings: list) -> None:
+    from doccheck import limits
     from doccheck.docmodel.rst import parse_docstring
     from doccheck.model import Finding
-
-    from doccheck import limits
 
     with limits.bounded():  # docutils is stopped by the file's time budget, like sympy
         parsed = parse_docstring(doc.text)
