@@ -20,22 +20,21 @@ def run(info, project, knowledge, config, result) -> None:
     from doccheck import limits
     from doccheck.codemodel.classes import evaluate_class
     from doccheck.compare import findings_for, judge
-    from doccheck.docmodel.claims import init_claims
+    from doccheck.docmodel.claims import has_init_wording, init_claims
     from doccheck.docmodel.docsource import class_docstring
     from doccheck.engine import ClassResult, internal_error
     from doccheck.model import Finding
     from doccheck.parse import SourceError
     from doccheck.project import Definition
 
-    if not INIT_WORDING.search(info.text):
+    if not INIT_WORDING.search(info.text) and "__doc__" not in info.text:
         return
     path = info.path
     for chunk, _ in info.classes():
         text = info.chunk_text(chunk)
-        if not INIT_WORDING.search(text) and "__doc__" not in text:
-            # no init wording in this class (nor a computed __doc__ that may pull
-            # wording in from elsewhere): nothing to prove, nothing to parse
-            continue
+        computed_doc = "__doc__" in text  # may pull its wording in from elsewhere
+        if not computed_doc and not (chunk.docstring and has_init_wording(chunk.docstring)):
+            continue  # the docstring states no initialization: nothing to prove, nothing to parse
         line = chunk.keyword_line
         try:
             stmt = info.statement(chunk)
