@@ -352,7 +352,7 @@ def test_output_is_byte_identical_across_runs(tmp_path, output):
     write_evil_package(tmp_path / "src", tmp_path / "markers")
     targets = [str(FIXTURES / "minilayers"), str(FIXTURES / "broken"), str(tmp_path / "src" / "evilpkg")]
     runs = []
-    for seed, cache in (("0", "--no-cache"), ("12345", "--no-cache"), ("777", None), ("4242", None)):
+    for seed, cache in (("0", "--no-cache"), ("12345", None), ("777", None)):  # cold, filling the cache, cached
         args = ["--select", "ALL", "--format", output, *targets] + ([cache] if cache else [])
         proc = doccheck(args, env_for(tmp_path, PYTHONHASHSEED=seed))
         assert proc.returncode == 1, proc.stderr[-2000:]
@@ -390,7 +390,7 @@ def test_a_damaged_cache_is_a_miss_never_a_crash(tmp_path):
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="workers inherit the injected crash only when forked")
-def test_a_worker_killed_by_a_native_crash_costs_only_its_file(tmp_path, monkeypatch, capsys):
+def test_a_worker_killed_by_a_signal_costs_only_its_file(tmp_path, monkeypatch, capsys):
     # libcst's native parser (or an out-of-memory kill) can take a worker process down with a signal;
     # that must cost one file (a DC000), not the run
     import signal
@@ -406,7 +406,7 @@ def test_a_worker_killed_by_a_native_crash_costs_only_its_file(tmp_path, monkeyp
 
     def check_file(path, *args, **kwargs):
         if Path(path).name == "gamma.py":
-            os.kill(os.getpid(), signal.SIGSEGV)
+            os.kill(os.getpid(), signal.SIGKILL)  # as the OOM killer would; SIGSEGV would be the same
         return original(path, *args, **kwargs)
 
     monkeypatch.setattr(engine, "check_file", check_file)  # forked workers inherit it
