@@ -123,7 +123,31 @@ OVERLOAD_NAMES = ("overload", "_overload", "_overload_method")
 # --------------------------------------------------------------------------- statements as ast
 
 
-_AST: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+class _RecentFiles:
+    """Per-file memo for the last few modules only: a run keeps every ModuleInfo alive (the project), and
+    parsed statements of files long done would only cost memory.  Entries die with their module too."""
+
+    def __init__(self, size: int = 8):
+        self.size = size
+        self.entries: dict[int, tuple] = {}  # id(info) -> (weakref to info, value), oldest first
+
+    def get(self, info):
+        entry = self.entries.get(id(info))
+        if entry is not None and entry[0]() is info:
+            return entry[1]
+        return None
+
+    def __setitem__(self, info, value) -> None:
+        self.entries.pop(id(info), None)
+        self.entries[id(info)] = (weakref.ref(info), value)
+        while len(self.entries) > self.size:
+            self.entries.pop(next(iter(self.entries)))
+
+    def __contains__(self, info) -> bool:
+        return self.get(info) is not None
+
+
+_AST = _RecentFiles()
 
 
 def chunk_ast(info, chunk):
@@ -254,7 +278,7 @@ def replaced_docs(info) -> dict[str, bool]:
     return out
 
 
-_REPLACED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_REPLACED = _RecentFiles()
 
 
 class DocView:
@@ -328,7 +352,7 @@ class DocView:
         return doc.escape_problems if doc is not None else []
 
 
-_VIEWS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_VIEWS = _RecentFiles()
 
 
 def _literal_source(info, target) -> str | None:
