@@ -37,8 +37,21 @@ def file_hash(path: str, memo: dict[str, str | None]) -> str | None:
     return memo[path]
 
 
+def _own_sources() -> str:
+    """doccheck's own files by size and modification time: a changed checker is a new cache."""
+    package = Path(__file__).resolve().parent
+    parts = []
+    for source in sorted(package.rglob("*.py")):
+        try:
+            stat = source.stat()
+        except OSError:
+            continue
+        parts.append(f"{source.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
 def fingerprint(config_repr: str, rules_files: list[str]) -> str:
-    digest = hashlib.sha256(f"{__version__}\n{config_repr}\n".encode())
+    digest = hashlib.sha256(f"{__version__}\n{config_repr}\n{_own_sources()}\n".encode())
     for rules in sorted(rules_files):
         try:
             digest.update(Path(rules).read_bytes())

@@ -203,7 +203,8 @@ def _check(argv: list[str], lintrunner: bool) -> int:
 
     config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
                     rules_files=file_config.rules + tuple(args.rules),
-                    symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache)
+                    symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache,
+                    undocumented_ignore=file_config.undocumented_ignore)
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
         result = run([str(f) for f in files], config, progress=progress)

@@ -16,6 +16,7 @@ Keys (kebab-case, as in ``pyproject.toml``)::
     per-file-ignores = { "tests/*" = ["DC101"] }
     rules = ["tools/doccheck_rules.toml"]   # extra rules files (your init helpers as data)
     symbol-aliases = { C_in = "in_channels" }  # documented symbol -> constructor argument
+    undocumented-ignore = ["device", "dtype"]  # DC302: parameters that need no Args entry
     baseline = ".doccheck-baseline.json"       # known findings that do not fail the run
 
 Paths and patterns (``exclude``, ``per-file-ignores``, ``rules``, ``baseline``)
@@ -44,7 +45,8 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 TABLE = "tool.doccheck"
-KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "symbol-aliases", "baseline")
+KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "symbol-aliases",
+        "undocumented-ignore", "baseline")
 ALIAS_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?$")
 
 
@@ -64,6 +66,7 @@ class FileConfig:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     rules: tuple[str, ...] = ()  # absolute paths
     symbol_aliases: tuple[tuple[str, str], ...] = ()
+    undocumented_ignore: tuple[str, ...] | None = None  # None: not set (DC302's default list)
     baseline: str | None = None  # absolute path
 
     @property
@@ -236,6 +239,9 @@ def _validate(table: dict, path: Path, where: str) -> FileConfig:
                                f"or \"kernel_size[0]\")")
             pairs.append((symbol, argument))
         values["symbol_aliases"] = tuple(pairs)
+    if "undocumented-ignore" in table:
+        values["undocumented_ignore"] = _strings(table["undocumented-ignore"], path, where, "undocumented-ignore",
+                                                 '["device", "dtype", "generator"]')
     if "baseline" in table:
         value = table["baseline"]
         if not isinstance(value, str) or not value.strip():

@@ -70,12 +70,13 @@ class Config:
     debug: bool = False
     cache: bool = True  # reuse results of unchanged files (see doccheck.cache)
     jobs: int | None = None  # worker processes; None: one per core, at most 2 where files are few
+    undocumented_ignore: tuple[str, ...] | None = None  # DC302: parameters never asked for (None: the default list)
     timeout: float | None = 60.0  # seconds per file (see doccheck.limits); None: no time budget
 
     def fingerprint_repr(self) -> str:
         """What changes results (not how they are computed: cache and jobs are left out)."""
         return repr((self.select, self.ignore, self.exclude, self.per_file_ignores, self.rules_files,
-                     self.symbol_aliases))
+                     self.symbol_aliases, self.undocumented_ignore))
 
     def wants(self, code: str, path: str = "") -> bool:
         ignore = self.ignore
@@ -138,7 +139,7 @@ def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
         return result
     try:
         qualname, root = module_name(path)
-        info = load_module(path, qualname)
+        info = load_module(path, qualname, keep_ast=True)
     except SourceError as exc:
         result.findings.append(Finding(str(path), exc.line, exc.column, SOURCE_ERROR.code, exc.message))
         return result
@@ -164,6 +165,8 @@ def check_file(path: Path, project, knowledge, config: Config) -> FileResult:
         result.findings.append(Finding(str(path), 1, 1, ANALYSIS_LIMIT.code,
                                        f"analysis stopped in the {stage}: {exc.what} ran out; the rest of the file "
                                        f"is unchecked"))
+    finally:
+        info.ast_tree = None  # kept only while this file's own checks run
     return result
 
 

@@ -136,6 +136,7 @@ class ModuleInfo:
         self._positions: dict[int, object] = {}
         self._lines: list[str] | None = None
         self._tree: cst.Module | None = None
+        self.ast_tree = None  # Python's tree of the file while its checks run (dropped after: memory)
         for chunk in chunks:
             for name in chunk.names:
                 self._chunk_of_name[name] = chunk
@@ -416,7 +417,7 @@ def _chunks(tree) -> list[Chunk]:
     return chunks
 
 
-def load_module(path: Path, qualname: str | None = None) -> ModuleInfo:
+def load_module(path: Path, qualname: str | None = None, keep_ast: bool = False) -> ModuleInfo:
     """Read and index one file.  Raises `SourceError` with a line for bad input."""
     import ast
     import warnings
@@ -438,4 +439,6 @@ def load_module(path: Path, qualname: str | None = None) -> ModuleInfo:
         qualname, _ = module_name(path)
     info = ModuleInfo(str(path), qualname, text, _chunks(tree), is_package=path.name == "__init__.py")
     _index(tree, info)
+    if keep_ast:
+        info.ast_tree = tree
     return info

@@ -732,3 +732,20 @@ def test_progress_bar_waits_before_showing_and_is_off_in_pipes():
     assert shown == b""
     os.close(read)
     os.close(parent)
+
+
+@pytest.mark.parametrize("listed, reported", [(None, set()), ('["device"]', set()), ("[]", {"f.device"}),
+                                              ('["a"]', {"f.device"})])
+def test_config_undocumented_ignore(project, capsys, listed, reported):
+    write(project, {"funcs/__init__.py": "", "funcs/m.py": 'def f(a, device=None):\n    """Do.\n\n    Args:\n'
+                                                            '        a: thing\n    """\n'})
+    pyproject(project, 'extend-select = ["DC302"]\n' + (f"undocumented-ignore = {listed}\n" if listed else ""))
+    code, out, _ = dc(capsys, "--no-cache", "--format", "json", "funcs")
+    assert {f["object"] for f in json.loads(out) if f["code"] == "DC302"} == reported
+    assert code == (1 if reported else 0)
+
+
+def test_config_undocumented_ignore_must_be_strings(project, capsys):
+    pyproject(project, 'undocumented-ignore = ["device", 3]\n')
+    code, _, err = dc(capsys, "toylayers")
+    assert code == 2 and "undocumented-ignore" in err

@@ -991,7 +991,8 @@ def _check_undocumented(info, read: _Doc, partner: _Doc | None, signature: Signa
     sections = read.sections
     if not sections.has_args or signature.handler:
         return  # a handler's parameters are plumbing: its docstring documents what travels inside them
-    ignore = set(getattr(config, "undocumented_ignore", None) or DEFAULT_UNDOCUMENTED_IGNORE)
+    chosen = getattr(config, "undocumented_ignore", None)
+    ignore = set(DEFAULT_UNDOCUMENTED_IGNORE if chosen is None else chosen)
     documented = sections.arg_names()
     if partner is not None:
         documented |= partner.sections.arg_names()
