@@ -82,6 +82,8 @@ def _check_parser() -> _Parser:
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="write every current finding to FILE and exit 0")
     parser.add_argument("--no-cache", action="store_true", help="analyse every file again (ignore cached results)")
+    parser.add_argument("--jobs", type=int, default=None, metavar="N",
+                        help="worker processes (default: one per core when there are enough files)")
     parser.add_argument("--no-derivation", action="store_true", help="text format: omit the derivation lines")
     parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
                         help="colour the text format (default: auto: on a terminal, unless NO_COLOR is set)")
@@ -203,7 +205,7 @@ def _check(argv: list[str], lintrunner: bool) -> int:
 
     config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
                     rules_files=file_config.rules + tuple(args.rules),
-                    symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache,
+                    symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache, jobs=args.jobs,
                     undocumented_ignore=file_config.undocumented_ignore)
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
