@@ -496,17 +496,22 @@ class Interpreter:
         if len(outcomes) == 1:
             self.state, branch = outcomes[0]
         else:
-            line = f" (line {where.line})" if where else ""
-            reason = f"depends on `{condition}`{line}"
+            memo: list[str] = []
+
+            def reason() -> str:  # computed only when the branches really differ (a position costs)
+                if not memo:
+                    memo.append(f"depends on `{condition}`" + (f" (line {where.line})" if where else ""))
+                return memo[0]
+
             (state_a, frame_a), (state_b, frame_b) = outcomes
             self.state = self.join_states(state_a, state_b, reason)
             env = {}
             for key in frame_a.env.keys() | frame_b.env.keys():
                 a, b = frame_a.env.get(key), frame_b.env.get(key)
-                env[key] = a if a == b or b is None else (b if a is None else Unknown(reason))
+                env[key] = a if a == b or b is None else (b if a is None else Unknown(reason()))
             branch = replace(frame_a, env=env)
             if frame_a.has_returned and frame_b.has_returned:
-                branch.returned = frame_a.returned if frame_a.returned == frame_b.returned else Unknown(reason)
+                branch.returned = frame_a.returned if frame_a.returned == frame_b.returned else Unknown(reason())
                 branch.has_returned = True
             else:
                 branch.has_returned = False
@@ -515,7 +520,13 @@ class Interpreter:
         frame.env.update(branch.env)
         frame.returned, frame.has_returned = branch.returned, branch.has_returned
 
-    def join_states(self, a: State, b: State, reason: str) -> State:
+    def join_states(self, a: State, b: State, reason) -> State:
+        """Join two branches' states; `reason` (a string, or a function giving one) explains differences."""
+        if not isinstance(reason, str):
+            reason_text = reason
+        else:
+            def reason_text(text=reason):
+                return text
         heap = {}
         for key in a.heap.keys() | b.heap.keys():
             sa, sb = a.heap.get(key), b.heap.get(key)
@@ -525,12 +536,12 @@ class Interpreter:
                 heap[key] = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
             else:
                 heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
-                                    unresolved=f"{reason}: {_describe(sa)} or {_describe(sb)}",
+                                    unresolved=f"{reason_text()}: {_describe(sa)} or {_describe(sb)}",
                                     steps=merge_steps(sa.steps, sb.steps))
         attrs = {}
         for key in a.attrs.keys() | b.attrs.keys():
             va, vb = a.attrs.get(key), b.attrs.get(key)
-            attrs[key] = va if va == vb or vb is None else (vb if va is None else Unknown(reason))
+            attrs[key] = va if va == vb or vb is None else (vb if va is None else Unknown(reason_text()))
         params = dict(b.params)
         params.update(a.params)
         dynamic = list(a.dynamic) + [r for r in b.dynamic if r not in a.dynamic]
