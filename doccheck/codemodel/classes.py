@@ -12,7 +12,19 @@ from doccheck.project import Definition, Project, ResolutionError
 
 
 def evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None = None) -> ClassInit | None:
-    """Run the class's constructor abstractly; None when it creates no learnable parameter."""
+    """Run the class's constructor abstractly; None when it creates no learnable parameter.
+
+    Memoised per project (several checks ask about the same class in one run; the
+    result depends only on the sources, which a Project reads once).
+    """
+    memo = project.__dict__.setdefault("_class_models", {})
+    key = (definition.qualname, id(definition.node), id(knowledge), budget)
+    if key not in memo:
+        memo[key] = _evaluate_class(project, knowledge, definition, budget)
+    return memo[key]
+
+
+def _evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None) -> ClassInit | None:
     module = definition.module
     line, column = module.position(definition.node)
     position = Position(module.path, line, column)
