@@ -314,19 +314,23 @@ def _too_deep_for_libcst(source: str) -> bool:
     return False
 
 
-def _child_containing(top: cst.ClassDef, node: cst.CSTNode) -> cst.CSTNode | None:
-    """The statement of the class body that contains `node` (None when not found quickly)."""
-    body = top.body.body if isinstance(top.body, cst.IndentedBlock) else ()
-    for stmt in body:
-        if stmt is node:
-            return stmt
+def statement_containing(statements, node: cst.CSTNode, skip: tuple = ()) -> cst.CSTNode | None:
+    """The statement of `statements` that is or contains `node` (subtrees of the `skip` types are not searched)."""
+    for stmt in statements:
         stack = [stmt]
         while stack:
             current = stack.pop()
             if current is node:
                 return stmt
+            if skip and isinstance(current, skip):
+                continue
             stack.extend(current.children)
     return None
+
+
+def _child_containing(top: cst.ClassDef, node: cst.CSTNode) -> cst.CSTNode | None:
+    """The statement of the class body that contains `node`."""
+    return statement_containing(top.body.body if isinstance(top.body, cst.IndentedBlock) else (), node)
 
 
 def _first_line_signature(stmt: cst.CSTNode) -> str | None:

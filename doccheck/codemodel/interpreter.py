@@ -267,31 +267,27 @@ class Interpreter:
         caller is the analysis itself (entry) or passed its own *args/**kwargs through."""
         env = frame.env
         args = list(args)
+
+        def unbound(param: cst.Param) -> Value:
+            """A parameter no positional argument reached: keyword, convention, default or unknown."""
+            name = param.name.value
+            if name in kwargs:
+                return kwargs.pop(name)
+            if entry or passthrough:
+                return self.convention(param, default_frame)
+            if param.default is not None:
+                return self.eval(param.default, default_frame)
+            return Unknown(f"argument {name} not given")
+
         for param in positional:
             name = param.name.value
-            if args:
-                env[name] = args.pop(0)
-            elif name in kwargs:
-                env[name] = kwargs.pop(name)
-            elif entry or passthrough:
-                env[name] = self.convention(param, default_frame)
-            elif param.default is not None:
-                env[name] = self.eval(param.default, default_frame)
-            else:
-                env[name] = Unknown(f"argument {name} not given")
+            env[name] = args.pop(0) if args else unbound(param)
         if isinstance(params.star_arg, cst.Param):
             env[params.star_arg.name.value] = Seq(tuple(args), "tuple") if not (entry or passthrough) else Unknown(
                 "*args of the constructor")
         for param in params.kwonly_params:
             name = param.name.value
-            if name in kwargs:
-                env[name] = kwargs.pop(name)
-            elif entry or passthrough:
-                env[name] = self.convention(param, default_frame)
-            elif param.default is not None:
-                env[name] = self.eval(param.default, default_frame)
-            else:
-                env[name] = Unknown(f"argument {name} not given")
+            env[name] = unbound(param)
         if params.star_kwarg is not None:
             env[params.star_kwarg.name.value] = Unknown("**kwargs of the constructor") if (entry or passthrough) \
                 else Mapping(tuple(kwargs.items()))

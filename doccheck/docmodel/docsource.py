@@ -695,21 +695,13 @@ def _percent(template: _Text, named: dict | None, positional: list | None) -> _T
 
 
 def _find_toplevel(module, node: cst.CSTNode) -> cst.CSTNode | None:
+    from doccheck.parse import statement_containing
+
     top = module.toplevel_of.get(id(node))
     if top is not None:
         return top
-    for stmt in module.tree.body:
-        if stmt is node:
-            return stmt
-        stack = [stmt]
-        while stack:
-            current = stack.pop()
-            if current is node:
-                return stmt
-            if isinstance(current, (cst.BaseExpression, cst.Decorator, cst.Parameters)):
-                continue  # docstring-bearing definitions live in statement bodies
-            stack.extend(current.children)
-    return None
+    # docstring-bearing definitions live in statement bodies, never inside expressions
+    return statement_containing(module.tree.body, node, skip=(cst.BaseExpression, cst.Decorator, cst.Parameters))
 
 
 def _body_statements(node: cst.ClassDef | cst.FunctionDef) -> list[cst.BaseSmallStatement]:
