@@ -252,7 +252,9 @@ def _cleandoc(t: _Text) -> _Text:
     pos: list[tuple[int, int]] = []
     probs: list[str | None] = []
     column = 0
-    for ch, p, problem in zip(t.chars, t.pos, t.probs):
+    if "\t" not in t.chars:  # nothing to expand: copy in one go (docstrings are long)
+        chars, pos, probs = list(t.chars), list(t.pos), list(t.probs)
+    for ch, p, problem in zip(t.chars, t.pos, t.probs) if chars == [] else ():
         if ch == "\t":  # str.expandtabs(8)
             width = 8 - column % 8
             chars.extend(" " * width)
