@@ -540,7 +540,8 @@ class Interpreter:
             attrs[key] = va if va == vb or vb is None else (vb if va is None else Unknown(reason_text()))
         params = dict(b.params)
         params.update(a.params)
-        dynamic = list(a.dynamic) + [r for r in b.dynamic if r not in a.dynamic]
+        known = set(a.dynamic)  # a set: the lists grow with every loop iteration and every branch is joined
+        dynamic = list(a.dynamic) + [r for r in b.dynamic if r not in known]
         return State(heap, attrs, params, dynamic, a.divisible & b.divisible)
 
     def learn_fact(self, test: Value, holds: bool) -> None:
