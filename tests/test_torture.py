@@ -315,3 +315,13 @@ def test_formulas_with_huge_numbers_can_be_printed(value):
     text = to_text(value)
     assert len(text) < 100 and "e" in text
     assert "n" in to_text(sympy.Symbol("n") * value)
+
+
+def test_parameters_registered_in_loops_under_unknown_conditions_stay_fast(tmp_path):
+    # thousands of parameters under computed names, each behind a condition the interpreter cannot decide:
+    # every branch is joined, and each join must not cost time quadratic in the number of parameters
+    body = ("for i in range(250):\n    for j in range(8):\n        if n > j:\n"
+            "            self.register_parameter(f'w{i}_{j}', nn.Parameter(torch.empty(n)))\n"
+            "            init.zeros_(self.weight)\ninit.uniform_(self.weight, -1, 1)")
+    folder = write_package(tmp_path, {"layers.py": HEADER + layer(body)})
+    check(folder, 30)
