@@ -18,6 +18,9 @@ from pathlib import Path
 import libcst as cst
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 class SourceError(Exception):
     """The file cannot be read or parsed; carries the line and column to report."""
 
@@ -151,7 +154,9 @@ class ModuleInfo:
     @property
     def lines(self) -> list[str]:
         if self._lines is None:
-            self._lines = self.text.splitlines()
+            # Python's line ends only: str.splitlines() also breaks at \f, \v, \x1c-\x1e, \x85, U+2028/9,
+            # which shifted every later line (a form feed between definitions is common in older sources)
+            self._lines = _LINE_END.split(self.text)
         return self._lines
 
     def statement(self, chunk: Chunk) -> cst.CSTNode:
