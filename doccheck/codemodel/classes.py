@@ -8,6 +8,7 @@ import libcst as cst
 
 from doccheck.codemodel.interpreter import BudgetExceeded, Interpreter, Raised
 from doccheck.model import ClassInit, ParamInit, Position
+from doccheck.parse import SourceError
 from doccheck.project import Definition, Project, ResolutionError
 
 
@@ -35,6 +36,9 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
         interpreter.run_constructor(definition)
     except ResolutionError as exc:
         return ClassInit(name, definition.qualname, position, [], problem=str(exc))
+    except SourceError as exc:  # a base class Python accepts but libcst cannot parse (read while linearising)
+        return ClassInit(name, definition.qualname, position, [],
+                         problem=f"a definition it depends on cannot be parsed (line {exc.line}): {exc.message}")
     except Raised:
         problem = "the constructor raises on every path doccheck can follow"
     except BudgetExceeded:
