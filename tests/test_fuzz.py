@@ -370,9 +370,10 @@ class _Sandbox:
         from doccheck.parse import load_module
         from doccheck.project import Project
 
-        if self.project is None:
+        number = next(self.counter)
+        if self.project is None or number % 200 == 0:  # a project as large as a real run's, not ever growing
             self.project = Project([self.root])
-        name = f"m{next(self.counter)}"
+        name = f"m{number}"
         path = self.root / "fuzzpkg" / f"{name}.py"
         path.write_text(source)
         info = load_module(path, f"fuzzpkg.{name}")
