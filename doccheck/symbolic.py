@@ -10,7 +10,7 @@ import functools
 import random
 
 
-@functools.lru_cache(maxsize=None)
+@functools.lru_cache(maxsize=4096)  # bounded: fuzzing and huge trees meet endless names
 def symbol(name: str, kind: str = "positive"):
     """The symbol for a constructor argument or documented quantity.
 

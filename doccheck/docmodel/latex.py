@@ -138,7 +138,7 @@ def __getattr__(name: str):  # PEP 562: DocUniform / DocNormal are created on fi
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # bounded: fuzzing and huge trees meet endless names
 def symbol(name: str):
     """The one way to create a doc symbol: ``sympy.Symbol(name, positive=True)``, cached."""
     if not isinstance(name, str) or not name:
