@@ -650,7 +650,8 @@ class Sources:
             try:
                 from doccheck.parse import read_source
 
-                self._lines[path] = read_source(Path(path)).splitlines()
+                # Python's own line breaks only: str.splitlines() also breaks at form feeds and U+2028
+                self._lines[path] = re.split(r"\r\n|\r|\n", read_source(Path(path)))
             except Exception:
                 self._lines[path] = []
         return self._lines[path]
