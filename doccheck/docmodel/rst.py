@@ -228,13 +228,16 @@ def _machinery() -> dict[str, Any]:
         def get(self, key, default=None):
             return directives.unchanged
 
-    class BodyDirective(Directive):
-        """Unknown or Sphinx directive: its argument text and content are parsed as body elements."""
+    class _Lenient(Directive):
+        """Any argument, any options, any content: unknown Sphinx directives must not be errors."""
 
         has_content = True
         optional_arguments = 1
         final_argument_whitespace = True
         option_spec = AnyOptions()
+
+    class BodyDirective(_Lenient):
+        """Unknown or Sphinx directive: its argument text and content are parsed as body elements."""
 
         def run(self):
             node = nodes.container(classes=["directive-" + self.name])
@@ -247,37 +250,22 @@ def _machinery() -> dict[str, Any]:
                 self.state.nested_parse(self.content, self.content_offset, node)
             return [node]
 
-    class LiteralDirective(Directive):
+    class LiteralDirective(_Lenient):
         """Code-like directives: the content is kept verbatim (never parsed as reST)."""
-
-        has_content = True
-        optional_arguments = 1
-        final_argument_whitespace = True
-        option_spec = AnyOptions()
 
         def run(self):
             text = "\n".join(self.content)
             return [nodes.literal_block(text, text, classes=["directive-" + self.name])] if text else []
 
-    class MathDirective(Directive):
-        has_content = True
-        optional_arguments = 1
-        final_argument_whitespace = True
-        option_spec = AnyOptions()
-
+    class MathDirective(_Lenient):
         def run(self):
             text = "\n".join(([self.arguments[0]] if self.arguments else []) + list(self.content))
             node = nodes.math_block(text, text)
             node.line = self.lineno
             return [node]
 
-    class InertDirective(Directive):
+    class InertDirective(_Lenient):
         """Directives that would read files or change docutils' global state: ignored."""
-
-        has_content = True
-        optional_arguments = 1
-        final_argument_whitespace = True
-        option_spec = AnyOptions()
 
         def run(self):
             return []
