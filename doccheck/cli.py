@@ -55,6 +55,16 @@ def _codes(value: str) -> tuple[str, ...]:
     return tuple(part.strip().upper() for part in value.split(",") if part.strip())
 
 
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {value!r}") from None
+    if not 0 <= seconds <= 86400:  # nan fails both comparisons
+        raise argparse.ArgumentTypeError(f"must be between 0 and 86400 seconds: {value!r}")
+    return seconds
+
+
 def _check_parser() -> _Parser:
     parser = _Parser(
         prog="doccheck",
@@ -84,6 +94,8 @@ def _check_parser() -> _Parser:
     parser.add_argument("--no-cache", action="store_true", help="analyse every file again (ignore cached results)")
     parser.add_argument("--jobs", type=int, default=None, metavar="N",
                         help="worker processes (default: one per core when there are enough files)")
+    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                        help="time budget per file; a file that needs more is reported as DC003 (default: 60)")
     parser.add_argument("--no-derivation", action="store_true", help="text format: omit the derivation lines")
     parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
                         help="colour the text format (default: auto: on a terminal, unless NO_COLOR is set)")
@@ -178,7 +190,7 @@ def _check(argv: list[str], lintrunner: bool) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
 
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
     from doccheck.discover import TargetError, discover
     from doccheck.engine import Config, run
     from doccheck.knowledge import RulesError
@@ -206,7 +218,7 @@ def _check(argv: list[str], lintrunner: bool) -> int:
     config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
                     rules_files=file_config.rules + tuple(args.rules),
                     symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache, jobs=args.jobs,
-                    undocumented_ignore=file_config.undocumented_ignore)
+                    undocumented_ignore=file_config.undocumented_ignore, timeout=args.timeout)
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
         result = run([str(f) for f in files], config, progress=progress)
@@ -297,10 +309,18 @@ def run_check(argv: list[str]) -> int:
 
 def run_rules(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="doccheck rules", description="List every check with its rationale.")
-    parser.add_argument("--format", choices=("text", "markdown"), default="text")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     args = parser.parse_args(argv)
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
+    if args.format == "json":
+        import json
+
+        entries = [{"code": c.code, "name": c.name, "summary": c.summary, "rationale": c.rationale,
+                    "default": c.default, "level": c.level, "runnable": c.runnable,
+                    "bad": _example_json(c, "bad"), "good": _example_json(c, "good")} for c in all_checks()]
+        print(json.dumps(entries, indent=2, ensure_ascii=False))
+        return 0
     for check in all_checks():
         default = "" if check.default else " (off by default)"
         if args.format == "markdown":
@@ -309,6 +329,15 @@ def run_rules(argv: list[str]) -> int:
         else:
             print(f"{check.code} {check.name}{default}: {check.summary}")
     return 0
+
+
+def _example_json(check, which: str) -> dict:
+    """An example as files: `example.py` and the files beside it, with the command that runs it."""
+    source, files, args = check.example(which)
+    if not check.runnable:
+        return {"description": source}
+    return {"files": {"example.py": source, **dict(files)},
+            "command": ["doccheck", "check", "--select", check.code, *args, "example.py"]}
 
 
 def main(argv: list[str] | None = None) -> int:

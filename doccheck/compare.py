@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from doccheck import limits
-from doccheck.checks import Check, register
+from doccheck.checks import Check
 from doccheck.distributions import formula, same
 from doccheck.model import Claim, ClassInit, Distribution, Finding, ParamInit
 
-INIT_MISMATCH = register(Check(
+INIT_MISMATCH = Check(
     code="DC101",
     name="init-mismatch",
     summary="The docstring states an initialization the code does not perform.",
@@ -21,25 +21,49 @@ INIT_MISMATCH = register(Check(
         "message gives both formulas and the derivation from the code, so the fix — in the docs or in the "
         "code — can be decided on the spot."
     ),
-    bad='''class Dense(nn.Module):
-    """...
+    bad='''import math
+
+import torch
+from torch import nn
+from torch.nn import init
+
+
+class Dense(nn.Module):
+    r"""A dense layer.
+
     Attributes:
         weight: initialized from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`,
             where :math:`k = \\frac{1}{\\text{out\\_features}}`
     """
-    def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))   # bound 1/√in_features''',
-    good='''class Dense(nn.Module):
-    """...
+
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))  # bound 1/√in_features
+''',
+    good='''import math
+
+import torch
+from torch import nn
+from torch.nn import init
+
+
+class Dense(nn.Module):
+    r"""A dense layer.
+
     Attributes:
         weight: initialized from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`,
             where :math:`k = \\frac{1}{\\text{in\\_features}}`
     """
-    def reset_parameters(self):
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))   # bound 1/√in_features''',
-))
 
-UNREADABLE_CLAIM = register(Check(
+    def __init__(self, in_features, out_features):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(out_features, in_features))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))  # bound 1/√in_features
+''',
+)
+
+UNREADABLE_CLAIM = Check(
     code="DC102",
     name="unreadable-init-claim",
     summary="A sentence claims an initialization, but its formula cannot be read.",
@@ -48,11 +72,43 @@ UNREADABLE_CLAIM = register(Check(
         "malformed or is not a distribution, the claim can be checked neither by doccheck nor reliably by a "
         "reader.  Silence would hide it, so it is reported with the parser's reason."
     ),
-    bad='''    weight: the values are initialized from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k}`''',
-    good='''    weight: the values are initialized from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`''',
-))
+    bad='''import torch
+from torch import nn
+from torch.nn import init
 
-UNRESOLVED_INIT = register(Check(
+
+class Scale(nn.Module):
+    r"""Multiplies by a learnable vector.
+
+    Attributes:
+        weight: the values are initialized from :math:`\\mathcal{N}(0, \\frac{1}{\\text{dim}}`
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(dim))
+        init.normal_(self.weight, std=dim ** -0.5)
+''',
+    good='''import torch
+from torch import nn
+from torch.nn import init
+
+
+class Scale(nn.Module):
+    r"""Multiplies by a learnable vector.
+
+    Attributes:
+        weight: the values are initialized from :math:`\\mathcal{N}(0, \\frac{1}{\\text{dim}})`
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(dim))
+        init.normal_(self.weight, std=dim ** -0.5)
+''',
+)
+
+UNRESOLVED_INIT = Check(
     code="DC103",
     name="init-unresolved",
     summary="The docstring states an initialization that doccheck cannot evaluate from the code.",
@@ -62,17 +118,53 @@ UNRESOLVED_INIT = register(Check(
         "default; select it to list every claim that is not yet proven, with the reason, and add a rule (a "
         "TOML entry) for your own init helpers."
     ),
-    bad='''    weight: initialized from :math:`\\mathcal{N}(0, 1)`
-    ...
-    my_private_init(self.weight)      # not described in any rules file''',
-    good='''    # rules/my_project.toml
-    [[initializer]]
-    names = ["my_project.init.my_private_init"]
-    signature = "tensor"
-    init = { family = "normal", mean = "0", std = "1" }''',
+    bad='''import torch
+from torch import nn
+
+from my_project.init import my_private_init
+
+
+class Scale(nn.Module):
+    r"""Multiplies by a learnable vector.
+
+    Attributes:
+        weight: initialized from :math:`\\mathcal{N}(0, 1)`
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(dim))
+        my_private_init(self.weight)  # described in no rules file
+''',
+    good='''import torch
+from torch import nn
+
+from my_project.init import my_private_init
+
+
+class Scale(nn.Module):
+    r"""Multiplies by a learnable vector.
+
+    Attributes:
+        weight: initialized from :math:`\\mathcal{N}(0, 1)`
+    """
+
+    def __init__(self, dim):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(dim))
+        my_private_init(self.weight)  # described in no rules file
+''',
+    good_files=(("my_rules.toml", '''[[initializer]]
+names = ["my_project.init.my_private_init"]
+signature = "tensor"
+init = { family = "normal", mean = "0", std = "1" }
+'''),),
+    good_args=("--rules", "my_rules.toml"),
     default=False,
     level="note",
-))
+)
+
+CHECKS = (INIT_MISMATCH, UNREADABLE_CLAIM, UNRESOLVED_INIT)
 
 
 @dataclass

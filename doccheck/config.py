@@ -146,7 +146,7 @@ def load_for(targets: list[str], explicit: str | None = None, isolated: bool = F
 
 
 def known_codes() -> list[str]:
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
     return [check.code for check in all_checks()]
 

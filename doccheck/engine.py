@@ -8,56 +8,11 @@ the run goes on with the others.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from doccheck.checks import Check, register, selected
-from doccheck.model import Claim, ClassInit, Finding, Position
-
-INTERNAL_ERROR = register(Check(
-    code="DC000",
-    name="internal-error",
-    summary="doccheck itself failed on this file; the other files were still checked.",
-    rationale=(
-        "A linter that runs on every commit must never be the thing that breaks.  Any unexpected error while "
-        "analysing one file is caught, reported here with the stage it happened in and a one-line reason, and "
-        "the run continues.  Please report these: each one is a bug in doccheck, not in your code.  Run with "
-        "`--debug` for the traceback."
-    ),
-    bad="(an error inside doccheck while reading `layers.py`)",
-    good="(no internal error)",
-))
-
-SOURCE_ERROR = register(Check(
-    code="DC002",
-    name="unreadable-source",
-    summary="The file cannot be decoded or parsed as Python.",
-    rationale=(
-        "A file with a syntax error, an undecodable byte or a bad encoding declaration cannot be analysed.  It "
-        "is reported with the line the parser stopped at so that it is not mistaken for a clean file, and the "
-        "other files are still checked."
-    ),
-    bad="class Dense(nn.Module:\n    ...",
-    good="class Dense(nn.Module):\n    ...",
-))
-
-ANALYSIS_LIMIT = register(Check(
-    code="DC003",
-    name="analysis-limit",
-    summary="doccheck stopped analysing this file (or one class of it) at a limit; what it did not reach is unchecked.",
-    rationale=(
-        "Every file is analysed within bounds so that no input can hang a commit hook: a time budget per file "
-        "(`Config.timeout`, 60 s by default) and size limits for files and docstrings stop the analysis of the "
-        "file or class; this finding says which bound, and where, so the file is not silently passed.  Findings "
-        "reported before the stop are kept; results with a time-out are never cached.  Bounds inside one "
-        "claim (steps and depth of the code model, inheritance depth, a symbolic proof's time, the LaTeX "
-        "reader's limits) make that claim unresolved (DC103) or unreadable (DC102) instead."
-    ),
-    bad="(a generated 50 MB module, or a constructor that needs minutes of symbolic algebra)",
-    good="(split the file, or raise the budget: `Config(timeout=...)`)",
-    level="warning",
-))
+from doccheck.failures import ANALYSIS_LIMIT, SOURCE_ERROR, internal_error
+from doccheck.model import ClassResult, Finding, Position
 
 @dataclass(frozen=True)
 class Config:
@@ -86,17 +41,9 @@ class Config:
             for pattern, codes in self.per_file_ignores:
                 if fnmatch.fnmatch(path, pattern) or fnmatch.fnmatch(Path(path).name, pattern):
                     ignore = ignore + codes
-        return selected(code, self.select, ignore)
+        from doccheck.catalogue import wanted
 
-
-@dataclass
-class ClassResult:
-    name: str
-    qualname: str
-    position: Position
-    code: ClassInit | None
-    claims: list[Claim]
-    verdicts: list = field(default_factory=list)
+        return wanted(code, self.select, ignore)
 
 
 @dataclass
@@ -112,13 +59,6 @@ class FileResult:
             return self.summaries
         return [(c.qualname, bool(c.code is not None and c.code.params), tuple(v.status for v in c.verdicts))
                 for c in self.classes]
-
-
-def internal_error(path: str, line: int, stage: str, exc: BaseException, debug: bool) -> Finding:
-    reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-    if debug:
-        traceback.print_exception(exc)
-    return Finding(path, line, 1, INTERNAL_ERROR.code, f"internal error in the {stage}: {reason}")
 
 
 def check_file(path: Path, project, knowledge, config: Config) -> FileResult:

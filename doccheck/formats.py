@@ -15,7 +15,7 @@
       command = ['python', '-m', 'doccheck', '--format', 'lintrunner', '@{{PATHSFILE}}']
 
 * ``sarif`` — a SARIF 2.1.0 log for code scanning: one run whose driver lists
-  every check as a rule (help text from `doccheck.checks.all_checks`), results
+  every check as a rule (help text from `doccheck.catalogue.all_checks`), results
   with URIs relative to the current directory (``%SRCROOT%``) so they are the
   same on every machine, and ``partialFingerprints`` that do not depend on line
   numbers (the baseline's key), so an alert survives unrelated edits.
@@ -38,7 +38,7 @@ GITHUB_LIMIT = 10  # annotations of one level that GitHub shows per step
 
 
 def _check(code: str):
-    from doccheck.checks import get
+    from doccheck.catalogue import get
 
     return get(code)
 
@@ -112,7 +112,7 @@ def _rule(check) -> dict:
 def render_sarif(findings, root: Path | None = None, version: str = "") -> str:
     from doccheck import __version__
     from doccheck.baseline import key
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
     root = Path(root or Path.cwd())
     checks = all_checks()

@@ -106,3 +106,15 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.object, self.message)
+
+
+@dataclass
+class ClassResult:
+    """One analysed class: its code model, its claims and their verdicts (the checker fills `verdicts`)."""
+
+    name: str
+    qualname: str
+    position: Position
+    code: ClassInit | None
+    claims: list[Claim]
+    verdicts: list = field(default_factory=list)

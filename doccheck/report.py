@@ -8,7 +8,7 @@ from doccheck.model import Finding
 
 
 def finding_dict(finding: Finding) -> dict:
-    from doccheck.checks import get
+    from doccheck.catalogue import get
 
     check = get(finding.code)
     return {

@@ -73,7 +73,7 @@ LEVEL_STYLE = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 def render_text(findings, derivation: bool, style: Style) -> str:
     """The text format (``path:line:col: CODE message`` and indented derivation lines), optionally coloured."""
-    from doccheck.checks import get
+    from doccheck.catalogue import get
 
     lines = []
     for f in findings:

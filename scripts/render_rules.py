@@ -20,7 +20,7 @@ EXAMPLES = README.parent / "docs" / "explain-examples.txt"
 
 
 def render() -> str:
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
     parts = ["| code | name | default | what it reports |", "|---|---|---|---|"]
     for check in all_checks():
@@ -28,9 +28,21 @@ def render() -> str:
                      f"{'on' if check.default else 'off'} | {check.summary} |")
     parts.append("")
     for check in all_checks():
-        parts += [f"### {check.code} {check.name}", "", check.summary, "", check.rationale, "",
-                  "Bad:", "", "```python", check.bad, "```", "", "Good:", "", "```python", check.good, "```", ""]
+        parts += [f"### {check.code} {check.name}", "", check.summary, "", check.rationale, ""]
+        for which, title in (("bad", "Bad"), ("good", "Good")):
+            parts += _example(check, which, title)
     return "\n".join(parts)
+
+
+def _example(check, which: str, title: str) -> list[str]:
+    source, files, _ = check.example(which)
+    if not check.runnable:
+        return [f"{title}: {source}", ""]
+    lines = [f"{title} (`{check.command(which)}`):", "", "```python", source.rstrip("\n"), "```", ""]
+    for name, text in files:
+        language = "toml" if name.endswith(".toml") else ""
+        lines += [f"`{name}`:", "", f"```{language}", text.rstrip("\n"), "```", ""]
+    return lines
 
 
 def render_explain() -> str:

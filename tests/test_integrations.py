@@ -350,7 +350,7 @@ def sarif_project(tmp_path) -> Path:
 
 
 def test_sarif_validates_against_the_official_schema(sarif_project):
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
     log = sarif(sarif_project, "mylayers")
     validate(log)

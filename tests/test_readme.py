@@ -15,7 +15,7 @@ def test_readme_generated_sections_are_current():
 
 def test_readme_lists_every_check():
     sys.path.insert(0, str(ROOT))
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for check in all_checks():

@@ -10,7 +10,7 @@ import pytest
 import sympy
 
 from doccheck.checkers.shapes import _same_shape, documented_shapes, read_shape
-from doccheck.checks import get
+from doccheck.catalogue import get
 from doccheck.docmodel.sections import ShapeText, shapes_in
 from doccheck.engine import Config, run
 from doccheck.symbolic import symbol

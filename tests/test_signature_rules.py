@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from doccheck.checks import get
+from doccheck.catalogue import get
 from doccheck.docmodel.sections import (
     DocValue,
     code_value,

@@ -436,7 +436,7 @@ def test_project_docs_build_offline_with_only_the_expected_warning(make_app, tmp
         assert not re.search(r'<link[^>]+href="https?://', text), page.name
 
     # every registered check has its section on the rules page, with its examples
-    from doccheck.checks import all_checks
+    from doccheck.catalogue import all_checks
 
     rules_page = (out / "rules.html").read_text()
     for check in all_checks():

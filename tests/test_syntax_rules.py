@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from doccheck.checkers.syntax import latex_problems, math_fragments, math_runs
-from doccheck.checks import get
+from doccheck.catalogue import get
 from doccheck.docmodel import rst
 from doccheck.engine import Config, run
 

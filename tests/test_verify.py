@@ -221,10 +221,10 @@ def test_help_says_it_is_the_only_mode_that_imports_the_framework():
     assert "ONLY doccheck mode that imports the framework" in " ".join(out.split())
 
 
-def test_the_check_is_registered():
-    from doccheck.checks import REGISTRY
+def test_the_check_is_in_the_catalogue():
+    from doccheck.catalogue import get
 
-    check = REGISTRY["DC501"]
+    check = get("DC501")
     assert check.name == "empirical-mismatch" and check.rationale and check.bad and check.good
 
 

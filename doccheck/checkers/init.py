@@ -22,7 +22,8 @@ def run(info, project, knowledge, config, result) -> None:
     from doccheck.compare import findings_for, judge
     from doccheck.docmodel.claims import has_init_wording, init_claims
     from doccheck.docmodel.docsource import class_docstring
-    from doccheck.engine import ClassResult, internal_error
+    from doccheck.failures import internal_error
+    from doccheck.model import ClassResult
     from doccheck.model import Finding
     from doccheck.parse import SourceError
     from doccheck.project import Definition

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import re
 
-from doccheck.checks import Check, register
+from doccheck.checks import Check
 
-SHAPE_MISMATCH = register(Check(
+SHAPE_MISMATCH = Check(
     code="DC401",
     name="shape-mismatch",
     summary="The docstring states a parameter shape the code does not create.",
@@ -34,21 +34,39 @@ SHAPE_MISMATCH = register(Check(
         "symbolically from the constructor and compares it, dimension by dimension, with the shape stated in "
         "the class's Attributes section (in `:math:`, literal markup or plain text)."
     ),
-    bad='''class Dense(nn.Module):
-    """...
+    bad='''import torch
+from torch import nn
+
+
+class Dense(nn.Module):
+    r"""A dense layer.
+
     Attributes:
         weight: the learnable weights of shape :math:`(\\text{in\\_features}, \\text{out\\_features})`
     """
+
     def __init__(self, in_features, out_features):
-        self.weight = nn.Parameter(torch.empty(out_features, in_features))''',
-    good='''class Dense(nn.Module):
-    """...
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+''',
+    good='''import torch
+from torch import nn
+
+
+class Dense(nn.Module):
+    r"""A dense layer.
+
     Attributes:
         weight: the learnable weights of shape :math:`(\\text{out\\_features}, \\text{in\\_features})`
     """
+
     def __init__(self, in_features, out_features):
-        self.weight = nn.Parameter(torch.empty(out_features, in_features))''',
-))
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(out_features, in_features))
+''',
+)
+
+CHECKS = (SHAPE_MISMATCH,)
 
 _FILE_HINT = re.compile(r"shape", re.IGNORECASE)
 _ATTRIBUTE_HINT = re.compile(r"^[ \t]*(?:Attributes[ \t]*:?[ \t]*$|:(?:ivar|var|cvar)\b)", re.MULTILINE)
@@ -57,7 +75,7 @@ _ROLE = re.compile(r":(?P<role>[A-Za-z][\w:.+-]*):`(?P<body>[^`]*)`")
 
 def run(info, project, knowledge, config, result) -> None:
     from doccheck.checkers.signature import DocView, computes_doc, targets
-    from doccheck.engine import internal_error
+    from doccheck.failures import internal_error
     from doccheck.parse import SourceError
 
     path = info.path

@@ -28,9 +28,9 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from doccheck.checks import Check, register
+from doccheck.checks import Check
 
-DEFAULT_MISMATCH = register(Check(
+DEFAULT_MISMATCH = Check(
     code="DC201",
     name="default-mismatch",
     summary="The docstring states a default the signature does not have.",
@@ -44,19 +44,27 @@ DEFAULT_MISMATCH = register(Check(
         "(`if eps is None: eps = 1e-5`) counts as that literal.  Phrases that are not one value (\"Default: 1 "
         "for 2-D inputs\", ranges, references to other arguments) are not judged."
     ),
-    bad='''def smooth(input, beta=1.0):
-    """...
-    Args:
-        beta (float): where the loss changes from L1 to L2. Default: 0.5
-    """''',
-    good='''def smooth(input, beta=1.0):
-    """...
-    Args:
-        beta (float): where the loss changes from L1 to L2. Default: 1.0
-    """''',
-))
+    bad='''def smooth_l1(input, target, beta=1.0):
+    """The smooth L1 loss.
 
-UNKNOWN_ARGUMENT = register(Check(
+    Args:
+        input: the prediction
+        target: the target
+        beta (float): where the loss changes from L1 to L2. Default: 0.5
+    """
+''',
+    good='''def smooth_l1(input, target, beta=1.0):
+    """The smooth L1 loss.
+
+    Args:
+        input: the prediction
+        target: the target
+        beta (float): where the loss changes from L1 to L2. Default: 1.0
+    """
+''',
+)
+
+UNKNOWN_ARGUMENT = Check(
     code="DC301",
     name="documented-argument-missing",
     summary="The docstring documents an argument the signature does not accept.",
@@ -67,23 +75,41 @@ UNKNOWN_ARGUMENT = register(Check(
         "`@overload` variants and of the base `__init__` that `**kwargs` are handed to.  A signature that "
         "accepts `**kwargs` doccheck cannot follow is not judged."
     ),
-    bad='''class Pool(nn.Module):
-    """...
+    bad='''from torch import nn
+
+
+class Pool(nn.Module):
+    """Max pooling.
+
     Args:
         kernel_size: size of the window
         stride: step of the window
     """
-    def __init__(self, kernel_size, step=None): ...''',
-    good='''class Pool(nn.Module):
-    """...
+
+    def __init__(self, kernel_size, step=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.step = step or kernel_size
+''',
+    good='''from torch import nn
+
+
+class Pool(nn.Module):
+    """Max pooling.
+
     Args:
         kernel_size: size of the window
         step: step of the window
     """
-    def __init__(self, kernel_size, step=None): ...''',
-))
 
-UNDOCUMENTED_ARGUMENT = register(Check(
+    def __init__(self, kernel_size, step=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.step = step or kernel_size
+''',
+)
+
+UNDOCUMENTED_ARGUMENT = Check(
     code="DC302",
     name="argument-undocumented",
     summary="A parameter of the signature is missing from a docstring that has an argument section.",
@@ -96,21 +122,27 @@ UNDOCUMENTED_ARGUMENT = register(Check(
         "detector."
     ),
     bad='''def dropout(input, p=0.5, inplace=False):
-    """...
+    """Zeroes random elements.
+
     Args:
         input: the tensor
         p: probability of an element to be zeroed
-    """''',
+    """
+''',
     good='''def dropout(input, p=0.5, inplace=False):
-    """...
+    """Zeroes random elements.
+
     Args:
         input: the tensor
         p: probability of an element to be zeroed
         inplace: do the operation in place
-    """''',
+    """
+''',
     default=False,
     level="warning",
-))
+)
+
+CHECKS = (DEFAULT_MISMATCH, UNKNOWN_ARGUMENT, UNDOCUMENTED_ARGUMENT)
 
 # parameters DC302 never asks for (Config.undocumented_ignore replaces this when set)
 DEFAULT_UNDOCUMENTED_IGNORE = ("self", "cls", "device", "dtype")
@@ -802,7 +834,7 @@ class _Doc:
 
 
 def run(info, project, knowledge, config, result) -> None:
-    from doccheck.engine import internal_error
+    from doccheck.failures import internal_error
     from doccheck.parse import SourceError
 
     path = info.path

@@ -37,9 +37,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from doccheck.checks import Check, register
+from doccheck.checks import Check
 
-DOCSTRING_SYNTAX = register(Check(
+DOCSTRING_SYNTAX = Check(
     code="DC001",
     name="docstring-syntax",
     summary="The docstring does not render as written: an escape Python turned into a control character, or "
@@ -53,17 +53,29 @@ DOCSTRING_SYNTAX = register(Check(
         "translate (an unknown command, a construct outside its sympy subset) is not reported: only what no "
         "LaTeX engine would render.  reST errors are DC004."
     ),
-    bad='''class Dense(nn.Module):
-    """...the values are drawn from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`,
-    where :math:`k = \\frac{1}{\\text{in\\_features}`
-    """''',
-    good='''class Dense(nn.Module):
-    r"""...the values are drawn from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`,
-    where :math:`k = \\frac{1}{\\text{in\\_features}}`
-    """''',
-))
+    bad='''from torch import nn
 
-REST_SYNTAX = register(Check(
+
+class Dense(nn.Module):
+    """A dense layer.
+
+    The weights are drawn from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`,
+    where :math:`k = \\frac{1}{\\text{in\\_features}}`
+    """
+''',
+    good='''from torch import nn
+
+
+class Dense(nn.Module):
+    r"""A dense layer.
+
+    The weights are drawn from :math:`\\mathcal{U}(-\\sqrt{k}, \\sqrt{k})`,
+    where :math:`k = \\frac{1}{\\text{in\\_features}}`
+    """
+''',
+)
+
+REST_SYNTAX = Check(
     code="DC004",
     name="rest-syntax",
     summary="docutils reports a warning or an error for the docstring (after napoleon).",
@@ -79,20 +91,26 @@ REST_SYNTAX = register(Check(
     bad='''def pad(input, pad):
     """Pads a tensor.
 
-    Shape:
-        - Input: the tensor, whose last dimensions
-            are padded
-    """''',
+    Args:
+        input: the tensor, whose last dimensions
+            are padded by ``pad
+        pad: the padding sizes
+    """
+''',
     good='''def pad(input, pad):
     """Pads a tensor.
 
-    Shape:
-        - Input: the tensor, whose last dimensions
-          are padded
-    """''',
+    Args:
+        input: the tensor, whose last dimensions
+            are padded by ``pad``
+        pad: the padding sizes
+    """
+''',
     default=False,
     level="warning",
-))
+)
+
+CHECKS = (DOCSTRING_SYNTAX, REST_SYNTAX)
 
 
 
@@ -412,7 +430,7 @@ def math_runs(text: str) -> list[list[tuple[int, str]]]:
 
 def run(info, project, knowledge, config, result) -> None:
     from doccheck.checkers.signature import replaced_docs, targets
-    from doccheck.engine import internal_error
+    from doccheck.failures import internal_error
     from doccheck.parse import SourceError
 
     path = info.path

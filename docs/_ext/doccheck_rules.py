@@ -1,4 +1,4 @@
-"""``.. doccheck-rules::`` — one section per check, generated from ``doccheck.checks.all_checks()``.
+"""``.. doccheck-rules::`` — one section per check, generated from ``doccheck.catalogue.all_checks()``.
 
 The rules page is built from the registry at docs-build time, so it can never
 drift from what ``doccheck rules`` prints: code and name as the title (with a
@@ -34,6 +34,8 @@ def _inline(text: str) -> list[nodes.Node]:
 
 def _language(example: str) -> str:
     first = example.lstrip().splitlines()[0] if example.strip() else ""
+    if first.startswith("# doccheck check"):
+        return "python"  # a runnable example: the command, then example.py
     if first.startswith("#") and ".toml" in first:
         return "toml"
     if example.strip().startswith("(") and example.strip().endswith(")") and "\n" not in example.strip():
@@ -50,11 +52,22 @@ def _example(title: str, text: str, css: str) -> nodes.Node:
     return container
 
 
+def _shown(check, which: str) -> str:
+    """An example file (and the files beside it), with the command that runs it for runnable checks."""
+    source, files, _ = check.example(which)
+    if not check.runnable:
+        return source
+    text = f"# {check.command(which)}\n" + source
+    for name, extra in files:
+        text += f"\n# {name}\n{extra}"
+    return text
+
+
 class RulesDirective(Directive):
     has_content = False
 
     def run(self) -> list[nodes.Node]:
-        from doccheck.checks import all_checks
+        from doccheck.catalogue import all_checks
 
         env = self.state.document.settings.env
         out: list[nodes.Node] = []
@@ -67,8 +80,8 @@ class RulesDirective(Directive):
             status = "selected by default" if check.default else "off by default: select it with --select " + check.code
             section += nodes.paragraph("", "", nodes.emphasis("", f"Level: {check.level}; {status}."))
             section += nodes.paragraph("", "", *_inline(check.rationale))
-            section += _example("Reported", check.bad, "doccheck-bad")
-            section += _example("Accepted", check.good, "doccheck-good")
+            section += _example("Reported", _shown(check, "bad"), "doccheck-bad")
+            section += _example("Accepted", _shown(check, "good"), "doccheck-good")
             std = env.domains.standard_domain
             std.note_hyperlink_target(label, env.docname, label, title)
             out.append(section)
