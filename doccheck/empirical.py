@@ -6,13 +6,8 @@ the catalogue lists the check without importing the runner.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from doccheck.checks import Check
 from doccheck.model import ClassInit, Finding
-
-if TYPE_CHECKING:
-    from doccheck.verify import ClassCheck
 
 EMPIRICAL_MISMATCH = Check(
     code="DC501",
@@ -53,8 +48,10 @@ init = { family = "uniform", low = "-bound", high = "bound" }''',
 CHECKS = (EMPIRICAL_MISMATCH,)
 
 
-def findings_for(result: ClassCheck, code: ClassInit) -> list[Finding]:
-    """One DC501 per parameter of the static model (or per unmodelled runtime parameter): the first
+def findings_for(result, code: ClassInit) -> list[Finding]:
+    """`result` is verify's ClassCheck (not imported: verify sits above this module).
+
+    One DC501 per parameter of the static model (or per unmodelled runtime parameter): the first
     combination that fails is shown in full, the others are counted."""
     from doccheck.distributions import formula
 
