@@ -1,0 +1,206 @@
+"""Analysed content is untrusted (issue 11): it must never run, never become a command or option, never forge
+output.  Each test below is an attack from the issue, used as the fixture.
+
+* explain reads the code model's step text back with a whitelist parser, never sympify/eval: a string
+  argument that tries to close the formula and call ``os.system`` stays a string.
+* The package source calls no evaluator of text (eval, exec, sympify, parse_expr, ...) except at the few
+  allow-listed sites below, each with the reason it is safe.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import traceback
+from pathlib import Path
+
+import pytest
+
+from doccheck import cli
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGE = REPO / "doccheck"
+
+
+def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO), "DOCCHECK_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "", "CI": ""}
+    env.update(extra)
+    return env
+
+
+# ---------------------------------------------------------------------------- 1. explain evaluates nothing
+
+EVIL_LAYER = '''\
+import torch
+from torch import nn
+from torch.nn import init
+
+
+class Evil(nn.Module):
+    """A layer whose init argument is a string built to escape a formula.
+
+    Args:
+        n: size.
+    """
+
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        init.kaiming_uniform_(self.weight, a=") = __import__('os').system('id > PWNED')#", nonlinearity="relu")
+        self.bias = nn.Parameter(torch.empty(n))
+        init.uniform_(self.bias, ") = __import__('os').system('touch {marker}')#", 1)
+'''
+
+
+@pytest.fixture
+def evil_layer(tmp_path, monkeypatch):
+    marker = tmp_path / "ABSOLUTE_MARKER"
+    (tmp_path / "evil.py").write_text(EVIL_LAYER.format(marker=marker))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path, marker
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_explain_on_the_hostile_layer_runs_nothing_and_exits_cleanly(evil_layer, capsys, output):
+    folder, marker = evil_layer
+    code = cli.main(["explain", "evil.py::Evil", "--format", output])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert not (folder / "PWNED").exists() and not marker.exists()
+    assert sorted(p.name for p in folder.iterdir()) == ["evil.py"]  # nothing written at all
+    if output == "json":
+        weight = next(p for p in json.loads(out)["params"] if p["name"] == "weight")
+        assert weight["effective"] == "U(−√(6/n), √(6/n))"  # relu's gain: the string `a` plays no part
+    assert "__import__('os').system('id > PWNED')" in out  # shown as the inert text it is
+
+
+def test_explain_on_the_hostile_layer_in_a_subprocess_writes_no_file(tmp_path):
+    (tmp_path / "evil.py").write_text(EVIL_LAYER.format(marker=tmp_path / "ABSOLUTE_MARKER"))
+    proc = subprocess.run([sys.executable, "-m", "doccheck", "explain", "evil.py::Evil"], cwd=tmp_path,
+                          env=env_for(tmp_path), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["evil.py"]
+
+
+def test_no_text_is_ever_parsed_by_sympy_or_eval_while_checking_and_explaining(evil_layer, monkeypatch, capsys):
+    """Every string route into sympy (sympify, S, simplify or N of a str) ends in parse_expr: record it, and
+    eval/exec, during real runs on the hostile layer, torch layers and the fixtures."""
+    import sympy.parsing.sympy_parser as sympy_parser
+
+    calls = []
+    real_parse_expr, real_eval, real_exec = sympy_parser.parse_expr, builtins.eval, builtins.exec
+
+    def recording(real, name):
+        def wrapper(*args, **kwargs):
+            callers = {frame.name for frame in traceback.extract_stack()}
+            if "nsimplify" not in callers:  # sympy re-reads its own mpmath.identify text of a float there
+                calls.append((name, args[:1]))
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(sympy_parser, "parse_expr", recording(real_parse_expr, "parse_expr"))
+    monkeypatch.setattr(builtins, "eval", recording(real_eval, "eval"))
+    monkeypatch.setattr(builtins, "exec", recording(real_exec, "exec"))
+    for argv in (["explain", "evil.py::Evil"], ["explain", "torch.nn.Linear"], ["explain", "torch.nn.Conv2d"],
+                 ["explain", "torch.nn.LSTM", "--at", "input_size=4,hidden_size=8"],
+                 ["check", "--no-cache", "--jobs", "1", "--select", "ALL", "--", "evil.py",
+                  str(REPO / "fixtures")]):
+        cli.main(argv)
+    capsys.readouterr()
+    assert [call for call in calls if call[0] == "parse_expr"] == []
+    # eval/exec also run the import machinery's code objects and dataclasses' generated methods: no call may
+    # carry text from the analysed file
+    assert [call for call in calls if "system(" in str(call[1])] == []
+
+
+def test_the_formula_reader_builds_values_only_from_arithmetic():
+    import sympy
+
+    from doccheck.explain import parse_value, read_formula
+
+    from doccheck.symbolic import to_text
+
+    n = sympy.Symbol("n", positive=True)
+    for value in (sympy.sqrt(6 / n), 1 / sympy.sqrt(3), sympy.Max(n, 2) / 3, -n ** 2 + sympy.Rational(1, 2)):
+        assert parse_value(to_text(value), {"n": n}) == value, to_text(value)
+    assert read_formula("Max(a, 2) + floor(b/3) - Mod(c, 2)**2", {}) is not None
+    for hostile in ("__import__('os').system('true')", "'text'", "x.__class__", "(lambda: 1)()", "x[0]",
+                    "sqrt(x, evaluate=False)", "open('f')", "9**9**9**9", "Max(*x)", "[1, 2]", "b'x'"):
+        assert read_formula(hostile, {}) is None, hostile
+
+
+# ---------------------------------------------------------------------------- the package evaluates no text
+
+# A call to one of these parses and runs (or imports) text; the package may make one only at a site listed
+# in ALLOWED, with the reason it cannot see analysed input.
+EVALUATORS = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr", "eval_expr", "lambdify", "S",
+              "import_module", "literal_eval"}
+SAFE_RECEIVERS = {"eval": {"self", "interpreter"}, "compile": {"re"}, "literal_eval": {"ast"}}
+ALLOWED = {
+    ("doccheck/symbolic.py", "sympify"): "as_sympy: strict=True on a bool/int/float only, never a str",
+    ("doccheck/verify.py", "import_module"): "verify imports the analysed code by design (documented)",
+    ("doccheck/docmodel/rst.py", "import_module"): "a docutils module named by doccheck's own constant table",
+}
+
+
+def _evaluator_calls(package: Path = PACKAGE):
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        relative = path.relative_to(package.parent).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                for alias in node.names:
+                    if alias.name in EVALUATORS - {"import_module", "literal_eval"}:
+                        found.append((relative, alias.name, node.lineno, "imported by name"))
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Name) and func.id in EVALUATORS:
+                found.append((relative, func.id, node.lineno, ""))
+            elif isinstance(func, ast.Attribute) and func.attr in EVALUATORS:
+                receiver = func.value.id if isinstance(func.value, ast.Name) else ast.unparse(func.value)
+                if receiver in SAFE_RECEIVERS.get(func.attr, set()):
+                    continue  # the code model's own evaluator of syntax trees, regex compilation, ast's literals
+                found.append((relative, func.attr, node.lineno, receiver))
+    return found
+
+
+def test_the_package_calls_no_evaluator_of_text_outside_the_allow_list():
+    unexpected = [call for call in _evaluator_calls() if call[:2] not in ALLOWED]
+    assert unexpected == []
+
+
+def test_the_allow_listed_sympify_refuses_text():
+    import sympy
+
+    from doccheck.symbolic import as_sympy
+
+    assert as_sympy(3) == 3 and as_sympy(0.5) == sympy.Float(0.5) and as_sympy((1, 2)) == sympy.Tuple(1, 2)
+    for text in ("__import__('os')", ("1", 2), None, [1]):
+        with pytest.raises(sympy.SympifyError):
+            as_sympy(text)
+
+
+def test_the_evaluator_scan_sees_an_eval_it_is_not_told_about(tmp_path):
+    """The scan above is not vacuous: it reports the calls it exists for and passes the code model's own."""
+    assert {"sympify", "import_module"} <= {name for _, name, _, _ in _evaluator_calls()}
+    package = tmp_path / "doccheck"
+    package.mkdir()
+    (package / "bad.py").write_text(textwrap.dedent("""
+        import re
+        import sympy
+        from sympy import sympify as convert
+        eval(text)
+        sympy.sympify(text)
+        sympy.parsing.sympy_parser.parse_expr(text)
+        self.eval(node)
+        re.compile(text)
+    """))
+    found = [(name, line) for _, name, line, _ in _evaluator_calls(package)]
+    assert found == [("sympify", 4), ("eval", 5), ("sympify", 6), ("parse_expr", 7)]
