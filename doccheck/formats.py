@@ -12,7 +12,7 @@
       [[linter]]
       code = 'DOCCHECK'
       include_patterns = ['**/*.py']
-      command = ['python', '-m', 'doccheck', '--format', 'lintrunner', '@{{PATHSFILE}}']
+      command = ['doccheck', 'check', '--format', 'lintrunner', '@{{PATHSFILE}}']
 
 * ``sarif`` — a SARIF 2.1.0 log for code scanning: one run whose driver lists
   every check as a rule (help text from `doccheck.checks.all_checks`), results

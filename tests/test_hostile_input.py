@@ -204,3 +204,113 @@ def test_the_evaluator_scan_sees_an_eval_it_is_not_told_about(tmp_path):
     """))
     found = [(name, line) for _, name, line, _ in _evaluator_calls(package)]
     assert found == [("sympify", 4), ("eval", 5), ("sympify", 6), ("parse_expr", 7)]
+
+
+# ---------------------------------------------------------------------------- 2. file names stay file names
+
+WRONG_LAYER = '''\
+import torch
+from torch import nn
+from torch.nn import init
+
+
+class {name}(nn.Module):
+    r"""A layer.
+
+    Attributes:
+        weight: initialized from :math:`\\mathcal{{N}}(0, 1)`
+    """
+
+    def __init__(self, n):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        init.uniform_(self.weight, -1, 1)
+'''
+
+
+def _hook_entry(hook_id: str) -> list[str]:
+    """The `entry` of one hook in .pre-commit-hooks.yaml, split as pre-commit splits it (shlex)."""
+    import shlex
+
+    lines = (REPO / ".pre-commit-hooks.yaml").read_text().splitlines()
+    start = lines.index(f"- id: {hook_id}")
+    entry = next(line for line in lines[start + 1:] if line.strip().startswith("entry:"))
+    return shlex.split(entry.split(":", 1)[1])
+
+
+def _console_script() -> str:
+    script = Path(sys.executable).with_name("doccheck")
+    if not script.exists():
+        pytest.skip("the doccheck console script is not installed next to this Python")
+    return str(script)
+
+
+@pytest.fixture
+def hostile_names(tmp_path):
+    """An executable Python file named `verify` whose import writes a marker, and one named `--exclude=*.py`."""
+    marker = tmp_path / "IMPORTED"
+    verify = tmp_path / "verify"
+    verify.write_text(f"#!/usr/bin/env python\nopen({str(marker)!r}, 'w').close()\n" + WRONG_LAYER.format(name="V"))
+    verify.chmod(0o755)
+    (tmp_path / "--exclude=*.py").write_text(WRONG_LAYER.format(name="X"))
+    (tmp_path / "layer.py").write_text(WRONG_LAYER.format(name="L"))
+    return tmp_path, marker
+
+
+@pytest.mark.parametrize("hook", ["doccheck", "doccheck-system"])
+def test_the_hooks_check_files_named_like_subcommands_and_options(hostile_names, hook):
+    folder, marker = hostile_names
+    entry = _hook_entry(hook)
+    assert entry == ["doccheck", "check", "--"]  # the console script, never `python -m`
+    # pre-commit: entry + args (none) + the file names, in the order it found them
+    command = [_console_script(), *entry[1:], "verify", "--exclude=*.py", "layer.py"]
+    proc = subprocess.run(command, cwd=folder, env=env_for(folder), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert not marker.exists()  # `verify` was analysed statically, not imported
+    reported = {line.split(":", 1)[0] for line in proc.stdout.splitlines() if ": DC101 " in line}
+    assert reported == {"verify", "--exclude=*.py", "layer.py"}
+
+
+@pytest.mark.parametrize("argv", [["--", "verify"], ["check", "--", "verify"], ["check", "--", "--exclude=*.py"],
+                                  ["check", "--", "--format=lintrunner", "layer.py"]])
+def test_after_a_double_dash_every_argument_is_a_file(hostile_names, monkeypatch, capsys, argv):
+    folder, marker = hostile_names
+    monkeypatch.chdir(folder)
+    (folder / "--format=lintrunner").write_text(WRONG_LAYER.format(name="F"))
+    code = cli.main(argv)
+    out = capsys.readouterr().out
+    assert code == 1 and not marker.exists()
+    assert {line.split(":", 1)[0] for line in out.splitlines() if ": DC101 " in line} == set(argv) - {"check", "--"}
+    assert not out.lstrip().startswith("{")  # a file named --format=lintrunner did not switch the format
+
+
+def test_the_lintrunner_example_runs_the_console_script_with_the_check_subcommand():
+    text = (REPO / ".lintrunner.toml.example").read_text()
+    command = text[text.index("command = ["):]
+    assert "'-m'" not in command and command.split("[", 1)[1].split(",")[:2] == ["\n    'doccheck'", "\n    'check'"]
+
+
+# ---------------------------------------------------------------------------- 3. python -m doccheck and cwd
+
+def test_python_m_doccheck_never_imports_modules_from_the_working_directory(tmp_path):
+    for name in ("tomllib", "sympy", "libcst", "docutils"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(tmp_path / ('MARKER_' + name))!r}, 'w').close()\n")
+    (tmp_path / "layer.py").write_text(WRONG_LAYER.format(name="L"))
+    (tmp_path / "pyproject.toml").write_text("[tool.doccheck]\nselect = ['DC1']\n")  # makes doccheck read TOML
+    proc = subprocess.run([sys.executable, "-m", "doccheck", "check", "--no-cache", "--", "layer.py"], cwd=tmp_path,
+                          env=env_for(tmp_path), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    assert "DC101" in proc.stdout
+    assert sorted(p.name for p in tmp_path.glob("MARKER_*")) == []
+
+
+@pytest.mark.parametrize("first, safe, dropped", [("", False, True), (".", False, True), ("CWD", False, True),
+                                                  ("/elsewhere", False, False), ("", True, False)])
+def test_only_the_working_directory_entry_is_dropped(tmp_path, monkeypatch, first, safe, dropped):
+    from doccheck.startup import drop_working_directory
+
+    monkeypatch.chdir(tmp_path)
+    entry = str(tmp_path) if first == "CWD" else first
+    path = [entry, "/usr/lib/python3"]
+    drop_working_directory(path, safe)
+    assert path == (["/usr/lib/python3"] if dropped else [entry, "/usr/lib/python3"])
