@@ -287,7 +287,9 @@ def run_check(argv: list[str]) -> int:
 
             sys.stdout.write(lintrunner_error(f"doccheck: {exc}", "usage-error"))
             return 0
-        print(f"doccheck: error: {exc}", file=sys.stderr)
+        from doccheck.terminal import printable
+
+        print(f"doccheck: error: {printable(str(exc))}", file=sys.stderr)  # messages name analysed files
         return 2
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -300,7 +302,9 @@ def run_check(argv: list[str]) -> int:
 
             sys.stdout.write(lintrunner_error(f"doccheck: internal error: {reason}", "internal-error"))
             return 0
-        print(f"doccheck: internal error: {reason} (run with --debug for the traceback)", file=sys.stderr)
+        from doccheck.terminal import printable
+
+        print(f"doccheck: internal error: {printable(reason)} (run with --debug for the traceback)", file=sys.stderr)
         return 2
 
 

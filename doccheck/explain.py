@@ -1471,8 +1471,12 @@ def render_text(exp: Explanation) -> str:
             for note in p.notes:
                 out.append(f"    • {note}")
     for claim in exp.claims_without_parameter:
-        out.append(f"\ndocumented for {claim['subject']} (line {claim['line']}), which the code does not create")
-    return "\n".join(out) + "\n"
+        out.append("")
+        out.append(f"documented for {claim['subject']} (line {claim['line']}), which the code does not create")
+    from doccheck.terminal import printable
+
+    # one shared sanitiser: names, source lines and defaults from the analysed file never reach the terminal raw
+    return "\n".join(printable(line) for line in out) + "\n"
 
 
 def main(argv: list[str]) -> int:
@@ -1492,7 +1496,9 @@ def main(argv: list[str]) -> int:
         at = parse_at(args.at) if args.at else None
         exp = explain(args.target, tuple(args.rules), at)
     except ExplainError as exc:
-        print(f"doccheck explain: error: {exc}", file=sys.stderr)
+        from doccheck.terminal import printable
+
+        print(f"doccheck explain: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     if args.format == "json":
         print(json.dumps(asdict(exp), indent=2, ensure_ascii=False))

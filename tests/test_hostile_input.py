@@ -13,6 +13,7 @@ import ast
 import builtins
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -314,3 +315,151 @@ def test_only_the_working_directory_entry_is_dropped(tmp_path, monkeypatch, firs
     path = [entry, "/usr/lib/python3"]
     drop_working_directory(path, safe)
     assert path == (["/usr/lib/python3"] if dropped else [entry, "/usr/lib/python3"])
+
+
+# ---------------------------------------------------------------------------- 4./5. forged commands, escapes
+
+# Each function documents a default its signature does not have (DC201, which repeats the documented text);
+# the texts try to end the line and start workflow commands, or to drive the terminal.
+FORGING_DEFAULTS = [
+    "x%0A::add-mask::secret",  # a literal %0A must stay literal: escape_data encodes the %
+    "a\\u2028::stop-commands::token",
+    "b\\r::error file=README.md,line=1::forged",
+    "c\\x1b]0;window title\\x07\\x1b[2K\\x1b[1A",
+    "d\\u202eevil\\u2066",
+    "e\\x85::warning::next line",
+    "f##[add-mask]secret",
+]
+
+
+def _forging_module(count: int) -> str:
+    lines = ["def f{i}(n='ok'):", '    """Do.', "", "    Args:", "        n (str): size. Default: ``'{text}'``",
+             '    """']
+    out = []
+    for i in range(count):
+        text = FORGING_DEFAULTS[i % len(FORGING_DEFAULTS)]
+        out.append("\n".join(lines).format(i=i, text=text) + "\n\n")
+    return "".join(out)
+
+
+@pytest.fixture
+def forging_tree(tmp_path, monkeypatch):
+    (tmp_path / "payload.py").write_text(_forging_module(14))  # more than GitHub's 10 annotations per level
+    newline_name = "x\n::error file=README.md,line=1::forged.py"
+    (tmp_path / newline_name).write_text(_forging_module(1))
+    (tmp_path / "y\x1b[2Jz.py").write_text(_forging_module(1))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path, ["payload.py", newline_name, "y\x1b[2Jz.py"]
+
+
+def _github_property(line: str, name: str) -> str:
+    properties = line.split(" ", 1)[1].split("::", 1)[0]
+    value = dict(item.split("=", 1) for item in properties.split(","))[name]
+    return value.replace("%3A", ":").replace("%2C", ",").replace("%0D", "\r").replace("%0A", "\n") \
+        .replace("%25", "%")
+
+
+def test_github_output_has_only_annotation_lines_for_real_findings(forging_tree, capsys):
+    folder, names = forging_tree
+    code = cli.main(["check", "--no-cache", "--format", "github", "--", *names])
+    out = capsys.readouterr().out
+    assert code == 1
+    lines = out.split("\n")[:-1]
+    assert lines == out.splitlines()  # no other line break (U+2028, NEL, CR) anywhere
+    assert "\r" not in out and "\x1b" not in out
+    commands = [line for line in lines if line.lstrip().startswith("::")]
+    assert not any("##[" in line for line in lines if line not in commands)  # the runner's legacy commands
+    assert len(commands) == 10  # one level (error), GitHub's limit; all others are plain lines
+    for line in commands:
+        assert re.match(r"::error file=[^,]*,line=\d+,col=\d+,title=DC(201 default-mismatch|001 docstring-syntax)::",
+                        line)
+    # every annotation's file is a real analysed file (its name sanitised), never README.md
+    from doccheck.terminal import printable
+
+    assert {_github_property(line, "file") for line in commands} <= {printable(n) for n in names}
+    cli.main(["check", "--no-cache", "--format", "json", "--", *names])
+    expected = json.loads(capsys.readouterr().out)
+    assert sum(f["code"] == "DC201" for f in expected) >= 12
+    rest = lines[len(commands):]
+    assert rest[0].startswith(f"doccheck: {len(expected) - 10} more finding(s)")
+    assert all(line.startswith("  - ") for line in rest[1:]) and len(rest) == len(expected) - 10 + 1
+    # in an annotation the runner decodes %0A to a newline: a literal %0A is sent as %250A
+    assert not any("x%0A::add-mask" in line for line in commands) and "x%250A::add-mask::secret" in commands[0]
+
+
+def test_github_escapes_every_finding_not_only_the_first_ten():
+    from doccheck.formats import render_github
+    from doccheck.model import Finding
+
+    findings = [Finding("a.py", i, 1, "DC201", f"f{i}.n: documented default ``'x\n::add-mask::s%'``")
+                for i in range(1, 13)]
+    lines = render_github(findings).splitlines()
+    assert len(lines) == 10 + 1 + 2
+    assert all("::add-mask::" not in line.split("::error", 1)[-1].split("::", 2)[0] for line in lines)
+    assert not any(line.lstrip().startswith("::add-mask") for line in lines)
+    # a newline inside the message is shown escaped (as in the text format), then % is encoded for the runner
+    assert lines[0].endswith("``'x\\n::add-mask::s%25'``")
+    assert lines[-1] == "  - a.py:12:1: DC201 f12.n: documented default ``'x\\n::add-mask::s%'``"
+
+
+@pytest.mark.parametrize("colour", ["never", "always"])
+def test_text_output_shows_control_characters_escaped(forging_tree, capsys, colour):
+    folder, names = forging_tree
+    code = cli.main(["check", "--no-cache", "--color", colour, "--", *names])
+    out = capsys.readouterr().out
+    assert code == 1
+    without_colour = re.sub(r"\x1b\[[0-9;]*m", "", out)  # our own SGR colour codes, nothing else
+    assert colour == "always" or without_colour == out
+    for char in "\x1b\r\x85\x07\u2028\u202e\u2066":
+        assert char not in without_colour, repr(char)
+    cli.main(["check", "--no-cache", "--format", "json", "--", *names])
+    expected = json.loads(capsys.readouterr().out)
+    findings = [line for line in without_colour.splitlines() if re.match(r"[^ ].*:\d+:\d+: DC\d{3} ", line)]
+    assert len(findings) == len(expected) == len(without_colour.splitlines()) - sum(
+        len(f["derivation"]) for f in expected)  # one line per finding and step: nothing split or erased
+    assert sum(f["code"] == "DC201" for f in expected) >= 12  # the forged defaults are reported, escaped
+    assert any(line.startswith("x\\n::error file=README.md,line=1::forged.py:5:33: DC201") for line in findings)
+    assert any(line.startswith("y\\x1b[2Jz.py:") for line in findings)
+    assert "\\x1b]0;window title\\x07\\x1b[2K" in without_colour and "\\u2028::stop-commands" in without_colour
+
+
+HOSTILE_EXPLAIN = '''\
+import torch
+from torch import nn
+from torch.nn import init
+
+
+class Loud(nn.Module):
+    """A layer."""
+
+    def __init__(self, n, mode="\\x1b]0;title\\x07\\x1b[2K\\u2028"):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        init.kaiming_uniform_(self.weight, a="\x1b[2J\x1b[H\u202e", nonlinearity="relu")  # raw ESC in the line
+'''
+
+
+def test_explain_output_shows_control_characters_escaped(tmp_path, monkeypatch, capsys):
+    (tmp_path / "loud.py").write_text(HOSTILE_EXPLAIN)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["explain", "loud.py::Loud"]) == 0
+    out = capsys.readouterr().out
+    for char in "\x1b\x07\u2028\u202e":
+        assert char not in out, repr(char)
+    assert "\\x1b[2J\\x1b[H\\u202e" in out  # shown, escaped, on the source line and in the derivation
+    assert "effective    U(−√(6/n), √(6/n))" in out
+
+
+def test_error_messages_naming_a_file_are_escaped(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", "--", "missing\x1b[2J.py"]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "missing\\x1b[2J.py" in err
+
+
+def test_the_shared_sanitiser():
+    from doccheck.terminal import printable
+
+    assert printable("a\x1b[2Jb\nc\r\u2028\u2029\u202e\u2066\x85\x00\udcff") == \
+        "a\\x1b[2Jb\\nc\\r\\u2028\\u2029\\u202e\\u2066\\x85\\x00\\udcff"
+    assert printable("U(−√(6/n), √(6/n)) · π ü 中 │ •\ttab") == "U(−√(6/n), √(6/n)) · π ü 中 │ •\ttab"
