@@ -122,7 +122,13 @@ def _summary(result, suppressed: int = 0, baselined: int = 0) -> str:
             f"{counts['classes_unresolved']} unresolved), findings: {codes}{hidden}, {result.elapsed:.2f} s")
 
 
+def _options(argv: list[str]) -> list[str]:
+    """The arguments before ``--``: after it every argument is a file name, even ``--format=lintrunner``."""
+    return argv[:argv.index("--")] if "--" in argv else argv
+
+
 def _wants_lintrunner(argv: list[str]) -> bool:
+    argv = _options(argv)
     for i, arg in enumerate(argv):
         if arg == "--format" and i + 1 < len(argv) and argv[i + 1] == "lintrunner":
             return True
@@ -134,7 +140,10 @@ def _wants_lintrunner(argv: list[str]) -> bool:
 def expand_path_files(argv: list[str]) -> tuple[list[str], list[str], bool]:
     """(arguments without @FILE items, paths read from them, whether there was one)."""
     rest, paths, had = [], [], False
-    for arg in argv:
+    for index, arg in enumerate(argv):
+        if arg == "--":  # file names follow, and a file may be called "@x"
+            rest.extend(argv[index:])
+            break
         if arg.startswith("@") and len(arg) > 1 and not Path(arg).exists():
             had = True
             name = arg[1:]
@@ -281,7 +290,7 @@ def _emit(args, findings) -> None:
 
 def run_check(argv: list[str]) -> int:
     lintrunner = _wants_lintrunner(argv)
-    debug = "--debug" in argv
+    debug = "--debug" in _options(argv)
     try:
         return _check(argv, lintrunner)
     except UsageError as exc:
@@ -290,7 +299,9 @@ def run_check(argv: list[str]) -> int:
 
             sys.stdout.write(lintrunner_error(f"doccheck: {exc}", "usage-error"))
             return 0
-        print(f"doccheck: error: {exc}", file=sys.stderr)
+        from doccheck.terminal import printable
+
+        print(f"doccheck: error: {printable(str(exc))}", file=sys.stderr)  # messages name analysed files
         return 2
     except (KeyboardInterrupt, SystemExit):
         raise
@@ -303,7 +314,9 @@ def run_check(argv: list[str]) -> int:
 
             sys.stdout.write(lintrunner_error(f"doccheck: internal error: {reason}", "internal-error"))
             return 0
-        print(f"doccheck: internal error: {reason} (run with --debug for the traceback)", file=sys.stderr)
+        from doccheck.terminal import printable
+
+        print(f"doccheck: internal error: {printable(reason)} (run with --debug for the traceback)", file=sys.stderr)
         return 2
 
 
@@ -341,6 +354,9 @@ def _example_json(check, which: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Subcommands are only ever the first argument; ``check`` is the default.  Tools that pass file names
+    (the hooks) call ``doccheck check -- FILE...``: a file called ``verify`` or ``--exclude=*.py`` then stays
+    a file name, never a subcommand or an option."""
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         if argv and argv[0] == "explain":

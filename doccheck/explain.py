@@ -16,7 +16,9 @@ values (the others stay symbolic).  ``--format json`` gives the same content
 as data.
 
 The derivation steps come from the code model as text; this module reads them
-back (values into sympy, code into Python's AST) only to present them: it
+back (values and code into Python's AST, values then into sympy through a
+whitelist of arithmetic nodes — never sympify or eval: a step can carry a
+string from the analysed code) only to present them: it
 merges a gain call with its formula, resolves conditionals whose test the call
 site decides (``mode == 'fan_in'``), inlines intermediate names
 (``bound = √3·std = gain·√(3/fan)``), prints radicals as one root
@@ -34,6 +36,8 @@ import re
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from doccheck.symbolic import as_sympy
 
 
 class ExplainError(Exception):
@@ -293,7 +297,7 @@ def numeric(value) -> str | None:
     import sympy
 
     try:
-        expr = sympy.sympify(value)
+        expr = as_sympy(value)
         if expr.free_symbols or expr.is_Integer:
             return None
         return f"{float(sympy.N(expr, 20)):.4g}"
@@ -353,15 +357,91 @@ def parse_value(text: str, symbols: dict):
     source = "".join(out)
     if re.search(r"[^\x00-\x7f]", source):
         return None
-    try:
-        local.update({"sqrt": sympy.sqrt, "Max": sympy.Max, "Min": sympy.Min, "floor": sympy.floor,
-                      "ceiling": sympy.ceiling, "Mod": sympy.Mod, "pi": sympy.pi, "E": sympy.E})
-        value = sympy.sympify(source, locals=local)
-    except Exception:  # sympify raises a zoo of exception types
+    value = read_formula(source, local)
+    if value is None:
         return None
     try:
         return value if to_text(value) == text else None
     except Exception:
+        return None
+
+
+# The step text can carry strings from the analysed code (a keyword argument's repr), so it is read with
+# Python's parser into an AST and only the node types below become sympy values: sympify would eval it.
+_FORMULA_FUNCTIONS = {"sqrt": 1, "Max": None, "Min": None, "floor": 1, "ceiling": 1, "Mod": 2, "Abs": 1,
+                      "exp": 1, "log": 1}  # name -> number of arguments (None: two or more)
+_FORMULA_CONSTANTS = {"pi": "pi", "E": "E", "oo": "oo", "I": "I", "zoo": "zoo", "nan": "nan"}
+_MAX_POWER_BITS = 4096  # 9**9**9 in a step must not stall the run on one huge integer
+
+
+def read_formula(source: str, names: dict):
+    """`source` (Python syntax: + - * / // % ** unary, numbers, names, calls of `_FORMULA_FUNCTIONS`) as a
+    sympy value; `names` maps names to values, other names become plain symbols (as sympify's would).  None for
+    anything else — strings, attributes, subscripts, keywords, lambdas — or a result too large to compute."""
+    import sympy
+
+    try:
+        tree = ast.parse(source, mode="eval")
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+
+    def number(value):
+        if isinstance(value, bool):
+            return sympy.true if value else sympy.false
+        if isinstance(value, int):
+            return sympy.Integer(value)
+        if isinstance(value, float):
+            return sympy.Float(value)
+        raise ValueError("not a number")  # str, bytes, complex, None, Ellipsis stay out
+
+    def power(base, exponent):
+        if base.is_Rational and exponent.is_Number:
+            bits = max(int(abs(base.p)).bit_length(), int(base.q).bit_length(), 1)
+            if abs(float(exponent)) * bits > _MAX_POWER_BITS:
+                raise ValueError("power too large")
+        return base ** exponent
+
+    def conv(node):
+        if isinstance(node, ast.Constant):
+            return number(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in names:
+                return names[node.id]
+            if node.id in _FORMULA_CONSTANTS:
+                return getattr(sympy, _FORMULA_CONSTANTS[node.id])
+            return sympy.Symbol(node.id)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand = conv(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
+        if isinstance(node, ast.BinOp):
+            left, right = conv(node.left), conv(node.right)
+            op = type(node.op)
+            if op is ast.Add:
+                return left + right
+            if op is ast.Sub:
+                return left - right
+            if op is ast.Mult:
+                return left * right
+            if op is ast.Div:
+                return left / right
+            if op is ast.FloorDiv:
+                return sympy.floor(left / right)
+            if op is ast.Mod:
+                return sympy.Mod(left, right)
+            if op is ast.Pow:
+                return power(left, right)
+            raise ValueError("operator")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FORMULA_FUNCTIONS \
+                and not node.keywords and not any(isinstance(a, ast.Starred) for a in node.args):
+            arity = _FORMULA_FUNCTIONS[node.func.id]
+            if (arity is None and len(node.args) < 2) or (arity is not None and len(node.args) != arity):
+                raise ValueError("arguments")
+            return getattr(sympy, node.func.id)(*(conv(a) for a in node.args))
+        raise ValueError(f"{type(node).__name__} is not part of a formula")
+
+    try:
+        return conv(tree.body)
+    except Exception:  # ValueError above, and whatever sympy raises on odd arithmetic (zoo, nan, huge)
         return None
 
 
@@ -1072,7 +1152,7 @@ def _at_text(value, mapping: dict) -> str | None:
     import sympy
 
     try:
-        result = sympy.simplify(sympy.sympify(value).xreplace(mapping))
+        result = sympy.simplify(as_sympy(value).xreplace(mapping))
     except Exception:
         return None
     shown = pretty(result)
@@ -1085,7 +1165,7 @@ def _formula_at(dist, mapping: dict) -> str:
 
     from doccheck.model import Distribution
 
-    params = tuple((k, sympy.simplify(sympy.sympify(v).xreplace(mapping))) for k, v in dist.params)
+    params = tuple((k, sympy.simplify(as_sympy(v).xreplace(mapping))) for k, v in dist.params)
     exact = Distribution(dist.family, params)
     text = pretty_formula(exact)
     numbers = {k: numeric(v) for k, v in params}
@@ -1295,7 +1375,7 @@ def explain(target: str, rules_files: tuple[str, ...] = (), at: dict | None = No
             entry.notes.extend(notes)
             entry.analysis = data
             if mapping:
-                entry.at = {"shape": pretty(tuple(sympy.sympify(d).xreplace(mapping) for d in param.shape))
+                entry.at = {"shape": pretty(tuple(as_sympy(d).xreplace(mapping) for d in param.shape))
                             if param.shape is not None else None,
                             "effective": _formula_at(param.distribution, mapping)}
                 if found is not None:
@@ -1391,8 +1471,12 @@ def render_text(exp: Explanation) -> str:
             for note in p.notes:
                 out.append(f"    • {note}")
     for claim in exp.claims_without_parameter:
-        out.append(f"\ndocumented for {claim['subject']} (line {claim['line']}), which the code does not create")
-    return "\n".join(out) + "\n"
+        out.append("")
+        out.append(f"documented for {claim['subject']} (line {claim['line']}), which the code does not create")
+    from doccheck.terminal import printable
+
+    # one shared sanitiser: names, source lines and defaults from the analysed file never reach the terminal raw
+    return "\n".join(printable(line) for line in out) + "\n"
 
 
 def main(argv: list[str]) -> int:
@@ -1412,7 +1496,9 @@ def main(argv: list[str]) -> int:
         at = parse_at(args.at) if args.at else None
         exp = explain(args.target, tuple(args.rules), at)
     except ExplainError as exc:
-        print(f"doccheck explain: error: {exc}", file=sys.stderr)
+        from doccheck.terminal import printable
+
+        print(f"doccheck explain: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     if args.format == "json":
         print(json.dumps(asdict(exp), indent=2, ensure_ascii=False))

@@ -12,7 +12,7 @@
       [[linter]]
       code = 'DOCCHECK'
       include_patterns = ['**/*.py']
-      command = ['python', '-m', 'doccheck', '--format', 'lintrunner', '@{{PATHSFILE}}']
+      command = ['doccheck', 'check', '--format', 'lintrunner', '@{{PATHSFILE}}']
 
 * ``sarif`` — a SARIF 2.1.0 log for code scanning: one run whose driver lists
   every check as a rule (help text from `doccheck.catalogue.all_checks`), results
@@ -20,9 +20,14 @@
   same on every machine, and ``partialFingerprints`` that do not depend on line
   numbers (the baseline's key), so an alert survives unrelated edits.
 * ``github`` — ``::error file=…,line=…,col=…,title=…::message`` workflow
-  commands, escaped as GitHub requires.  GitHub shows at most ten annotations
-  of each level per step, so errors come first and each level stops at ten;
-  the rest are printed as plain log lines, never dropped.
+  commands, escaped as GitHub requires (``%``, CR, LF; in properties also
+  ``:`` and ``,``) after the shared sanitiser (`doccheck.terminal.printable`),
+  so a docstring, default or file name can never end the line and start a
+  command of its own (``::add-mask::``, ``::stop-commands::``).  GitHub shows
+  at most ten annotations of each level per step, so errors come first and
+  each level stops at ten; the rest are printed as plain log lines, never
+  dropped, indented with ``  - `` and with ``##[`` defused so the runner reads
+  none of them as a command.
 """
 
 from __future__ import annotations
@@ -49,7 +54,11 @@ def _level(code: str) -> str:
 
 
 def _full_text(finding) -> str:
-    return "\n".join([finding.message, *(f"    {step}" for step in finding.derivation)])
+    """Message and derivation, each part sanitised (ESC, CR, U+2028, bidi controls escaped: lintrunner prints
+    it on a terminal) and joined by real newlines, which the GitHub format then percent-encodes."""
+    from doccheck.terminal import printable
+
+    return "\n".join([printable(finding.message), *(f"    {printable(step)}" for step in finding.derivation)])
 
 
 # ---------------------------------------------------------------------------- lintrunner
@@ -171,11 +180,19 @@ def _short(k: tuple) -> str:
 
 
 def escape_data(text: str) -> str:
+    """A workflow command's message: ``%``, CR and LF percent-encoded (the runner decodes them)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
+    """A workflow command's property value: as data, and ``:`` and ``,``, which end a value."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _plain_log_line(text: str) -> str:
+    """A log line that the runner cannot read as a command: one line (CR/LF escaped by `printable`), never
+    starting with ``::`` after the whitespace the runner strips, and no legacy ``##[`` command anywhere."""
+    return "  - " + text.replace("##[", "#%23[")
 
 
 GITHUB_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -183,6 +200,8 @@ GITHUB_ORDER = ("error", "warning", "notice")
 
 
 def render_github(findings) -> str:
+    from doccheck.terminal import printable
+
     by_level: dict[str, list] = {level: [] for level in GITHUB_ORDER}
     for f in findings:
         by_level[GITHUB_COMMAND.get(_level(f.code), "error")].append(f)
@@ -194,12 +213,13 @@ def render_github(findings) -> str:
                 continue
             check = _check(f.code)
             title = f"{f.code} {check.name}" if check else f.code
-            properties = ",".join([f"file={escape_property(f.path)}", f"line={f.line}", f"col={f.column}",
-                                   f"title={escape_property(title)}"])
+            properties = ",".join([f"file={escape_property(printable(f.path))}", f"line={f.line}",
+                                   f"col={f.column}", f"title={escape_property(printable(title))}"])
             annotations.append(f"::{level} {properties}::{escape_data(_full_text(f))}")
     lines = annotations
     if rest:
         lines.append(f"doccheck: {len(rest)} more finding(s) beyond GitHub's {GITHUB_LIMIT} annotations "
                      f"per level:")
-        lines.extend(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}" for f in rest)
+        lines.extend(_plain_log_line(f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}")
+                     for f in rest)
     return "".join(line + "\n" for line in lines)

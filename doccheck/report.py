@@ -27,11 +27,13 @@ def finding_dict(finding: Finding) -> dict:
 
 
 def render_text(findings: list[Finding], derivation: bool = True) -> str:
+    from doccheck.terminal import printable
+
     lines = []
     for f in findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+        lines.append(f"{printable(f.path)}:{f.line}:{f.column}: {f.code} {printable(f.message)}")
         if derivation:
-            lines.extend(f"    {step}" for step in f.derivation)
+            lines.extend(f"    {printable(step)}" for step in f.derivation)
     return "\n".join(lines) + ("\n" if lines else "")
 
 

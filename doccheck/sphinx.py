@@ -50,6 +50,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from doccheck.symbolic import as_sympy
+
 __all__ = ["setup", "expr_latex", "shape_latex", "shape_rest", "distribution_latex", "distribution_rest", "std_latex",
            "symmetric_bound",
            "tex_name", "ClassReport", "Row", "block_lines"]
@@ -143,7 +145,7 @@ def expr_latex(value, inline: bool = False) -> str:
     import sympy
 
     try:
-        expr = sympy.sympify(value)
+        expr = as_sympy(value)
     except (sympy.SympifyError, TypeError, ValueError):
         return r"\text{" + _tex_text(str(value)) + "}"
     if not inline:
@@ -168,7 +170,7 @@ def _variance_latex(std) -> str:
     """The second argument of 𝒩(μ, σ²): ``σ^{2}`` for plain numbers and names, else σ² worked out."""
     import sympy
 
-    std = sympy.sympify(std)
+    std = as_sympy(std)
     if std == 1:
         return "1"
     if std.is_Symbol or std.is_Integer or std.is_Float:
@@ -237,7 +239,7 @@ def symmetric_bound(dist):
 
     if dist.family != "uniform":
         return None
-    low, high = sympy.sympify(dist.param("low")), sympy.sympify(dist.param("high"))
+    low, high = as_sympy(dist.param("low")), as_sympy(dist.param("high"))
     try:
         symmetric = sympy.simplify(low + high) == 0
     except Exception:  # noqa: BLE001

@@ -28,10 +28,20 @@ def symbol(name: str, kind: str = "positive"):
     return sympy.Symbol(name, positive=True)
 
 
-def sympify(value):
+def as_sympy(value):
+    """A value doccheck computed (a sympy object, int, float or bool, or a tuple of them) as sympy.
+
+    Never text: ``sympy.sympify`` of a ``str`` — also inside a tuple — evaluates it as Python, and a string here
+    may come from the analysed code.  Anything else raises ``sympy.SympifyError`` (a ValueError)."""
     import sympy
 
-    return sympy.sympify(value)
+    if isinstance(value, sympy.Basic):
+        return value
+    if isinstance(value, (bool, int, float)):
+        return sympy.sympify(value, strict=True)  # doccheck's only sympify: numbers, never a string
+    if isinstance(value, tuple):
+        return sympy.Tuple(*(as_sympy(item) for item in value))
+    raise sympy.SympifyError(value)
 
 
 def _printer():
@@ -125,7 +135,7 @@ def equal(left, right, timeout_points: int = 4) -> bool | None:
     """
     import sympy
 
-    left, right = sympy.sympify(left), sympy.sympify(right)
+    left, right = as_sympy(left), as_sympy(right)
     if left == right:
         return True
     diff = left - right

@@ -14,11 +14,39 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import unicodedata
 import time
 from typing import Mapping, TextIO
 
 FALSE_WORDS = ("", "0", "false", "no", "off")
+
+# Characters a terminal or log viewer acts on instead of showing: C0/C1 controls (ESC starts escape sequences,
+# CR/LF start a new line that can forge a finding or a workflow command), line/paragraph separators, bidi and
+# other format controls, and the lone surrogates a non-UTF-8 file name decodes to (unprintable on UTF-8 stdout).
+_SUSPECT = re.compile(r"[^\t\x20-\x7e]")
+_ESCAPED_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def _escape_char(match) -> str:
+    char = match.group(0)
+    if unicodedata.category(char) not in _ESCAPED_CATEGORIES:
+        return char
+    code = ord(char)
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def printable(text: str) -> str:
+    """`text` with every control, format and separator character written as an escape (``\\x1b``,
+    ``\\n``, ``\\u2028``, ``\\u202e``) — what every human-facing output applies to text that came
+    from the analysed tree (file names, docstrings, defaults, code), colour on or off."""
+    return _SUSPECT.sub(_escape_char, text) if text else text
 
 
 def _flag(env: Mapping[str, str], name: str) -> bool:
@@ -79,10 +107,10 @@ def render_text(findings, derivation: bool, style: Style) -> str:
     for f in findings:
         check = get(f.code)
         level = check.level if check else "error"
-        location = style(f"{f.path}:{f.line}:{f.column}:", "bold")
-        lines.append(f"{location} {style(f.code, 'bold', LEVEL_STYLE.get(level, 'red'))} {f.message}")
+        location = style(f"{printable(f.path)}:{f.line}:{f.column}:", "bold")
+        lines.append(f"{location} {style(f.code, 'bold', LEVEL_STYLE.get(level, 'red'))} {printable(f.message)}")
         if derivation:
-            lines.extend(style(f"    {step}", "dim") for step in f.derivation)
+            lines.extend(style(f"    {printable(step)}", "dim") for step in f.derivation)
     return "\n".join(lines) + ("\n" if lines else "")
 
 
@@ -112,7 +140,7 @@ class Progress:
         bar_width = 24
         filled = bar_width * done // max(total, 1)
         head = f"[{'#' * filled}{'.' * (bar_width - filled)}] {done}/{total} files "
-        name = str(path)
+        name = printable(str(path))
         room = width - len(head)
         if room < len(name):
             name = "…" + name[-(room - 1):] if room > 1 else ""

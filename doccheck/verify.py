@@ -50,6 +50,7 @@ from pathlib import Path
 
 from doccheck.empirical import findings_for
 from doccheck.model import ClassInit, Finding, ParamInit
+from doccheck.symbolic import as_sympy
 
 
 DEFAULT_SAMPLES = 4096  # values per parameter and combination
@@ -491,7 +492,7 @@ def _number(expr, mapping) -> float | None:
     import sympy
 
     try:
-        value = sympy.sympify(expr).xreplace(mapping)
+        value = as_sympy(expr).xreplace(mapping)
         if getattr(value, "free_symbols", None):
             return None
         return float(sympy.N(value, 30))

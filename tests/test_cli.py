@@ -598,7 +598,7 @@ def test_github_errors_first_and_at_most_ten_per_level():
     assert kinds == ["::error"] * 10 + ["::notice"] * 3
     rest = lines[len(kinds):]
     assert rest[0].startswith("doccheck: 2 more finding(s)")
-    assert rest[1:] == ["b.py:11:1: DC101 error 11", "b.py:12:1: DC101 error 12"]
+    assert rest[1:] == ["  - b.py:11:1: DC101 error 11", "  - b.py:12:1: DC101 error 12"]  # never "::" first
 
 
 # ---------------------------------------------------------------------------- terminal

@@ -31,7 +31,7 @@ from doccheck.codemodel.values import (
 from doccheck import limits
 from doccheck.model import Distribution, Position, Step
 from doccheck.project import Definition, External, Project
-from doccheck.symbolic import symbol, to_text
+from doccheck.symbolic import as_sympy, symbol, to_text
 
 MAX_CALL_DEPTH = 40
 MAX_UNROLL = 256
@@ -157,7 +157,7 @@ def _number(value) -> Num:
         if value != value or value in (float("inf"), float("-inf")):
             return Num(sympy.oo if value > 0 else -sympy.oo) if value == value else Num(sympy.nan)
         return Num(sympy.Rational(repr(value)))  # exact: 0.01 is 1/100, as the author meant
-    return Num(sympy.sympify(value))
+    return Num(as_sympy(value))
 
 
 class Interpreter:

@@ -34,6 +34,7 @@ from doccheck import limits
 from doccheck.docmodel import rst
 from doccheck.docmodel.docsource import DocString
 from doccheck.model import Claim, Distribution
+from doccheck import symbolic
 
 __all__ = ["init_claims", "has_init_wording", "INIT_WORDING"]
 
@@ -698,7 +699,7 @@ def _claim(value: _Value, subject: str, phrase: str, allow_constant: bool, posit
         bound.setdefault(sym, (rhs, None))
 
     def free_symbols(values) -> set:
-        return set().union(*(sympy.sympify(v).free_symbols for v in values)) if values else set()
+        return set().union(*(symbolic.as_sympy(v).free_symbols for v in values)) if values else set()
 
     params = dict(distribution.params)
     for _ in range(6):  # a binding may use further bound symbols
@@ -718,7 +719,7 @@ def _claim(value: _Value, subject: str, phrase: str, allow_constant: bool, posit
             derivation.append(f"{sym.name} = {_to_text(rhs)}")
             if source is not None and source not in texts:
                 texts.append(source)
-        params = {k: sympy.sympify(v).subs(substitutions) for k, v in params.items()}
+        params = {k: symbolic.as_sympy(v).subs(substitutions) for k, v in params.items()}
 
     # a binding that is there but unreadable (e.g. "\\frac" in a non-raw docstring) is an error, not a free symbol
     error = None
@@ -737,12 +738,12 @@ def _claim(value: _Value, subject: str, phrase: str, allow_constant: bool, posit
     from doccheck.docmodel.latex import symbol
 
     for value_ in params.values():
-        for s in sympy.sympify(value_).free_symbols:
+        for s in symbolic.as_sympy(value_).free_symbols:
             target = knowledge.symbol_aliases.get(s.name)
             if target and target != s.name:
                 aliases[s] = symbol(target)
     if aliases:
-        params = {k: sympy.sympify(v).xreplace(aliases) for k, v in params.items()}
+        params = {k: symbolic.as_sympy(v).xreplace(aliases) for k, v in params.items()}
         for s, t in sorted(aliases.items(), key=lambda item: item[0].name):
             derivation.append(f"{s.name} = {t.name}")
     distribution = Distribution(distribution.family, tuple((k, params[k]) for k, _ in distribution.params))
