@@ -68,6 +68,8 @@ class Knowledge:
     register_parameter_methods: frozenset[str] = frozenset()
     apply_methods: frozenset[str] = frozenset()
     pure_functions: frozenset[str] = frozenset()
+    pure_module_methods: frozenset[str] = frozenset()
+    register_buffer_methods: frozenset[str] = frozenset()  # methods of the framework's Module that write no parameter
     symbol_aliases: dict[str, str] = field(default_factory=dict)
     parameter_symbols: dict[str, str] = field(default_factory=dict)
     subject_phrases: dict[str, str] = field(default_factory=dict)
@@ -144,6 +146,8 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.register_parameter_methods |= frozenset(framework.get("register_parameter_methods", ()))
     knowledge.apply_methods |= frozenset(framework.get("apply_methods", ()))
     knowledge.pure_functions |= frozenset(framework.get("pure_functions", ()))
+    knowledge.pure_module_methods |= frozenset(framework.get("pure_module_methods", ()))
+    knowledge.register_buffer_methods |= frozenset(framework.get("register_buffer_methods", ()))
     if "fan" in data:
         fan = dict(data["fan"])
         knowledge.fan_min_dim = int(fan.pop("min_dim", 2))

@@ -28,7 +28,20 @@ class Unknown(Value):
         return 0
 
 
-class AnyAttribute(Unknown):
+class MayAlias(Unknown):
+    """A value not modelled exactly that may be, or hold, one of self's parameters (the module itself,
+    an attribute of self the code evaluated never set, the result of a call that received self or a
+    parameter, a loop variable over such a value).  Writing through it may change any parameter, so
+    every write through it makes every parameter unresolved, with this reason."""
+
+    def __eq__(self, other):  # never equal to a plain Unknown: a join must not lose the aliasing
+        return isinstance(other, MayAlias)
+
+    def __hash__(self):
+        return 1
+
+
+class AnyAttribute(MayAlias):
     """``getattr(self, name)`` with a name computed at run time: could be any parameter."""
 
 
