@@ -278,6 +278,12 @@ class Interpreter:
             self.exec_block(fn.node.body, frame)
         finally:
             self.stack.pop()
+        if _is_generator(fn.node):
+            # what a generator yields is not modelled: iterating it gives values that may be any parameter
+            # (its body was run once above for its side effects)
+            line = f" (line {call_site.line})" if call_site is not None else ""
+            return self.unknown_like(f"the values yielded by the generator {fn.node.name.value}(){line}, not "
+                                     f"modelled", *args, *kwargs.values(), *env.values())
         return frame.returned if frame.has_returned and frame.returned is not None else Lit(None)
 
     def bind(self, frame: Frame, params: cst.Parameters, positional: list, args: list, kwargs: dict, *,
@@ -566,7 +572,7 @@ class Interpreter:
                 heap[key] = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
             else:
                 heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
-                                    unresolved=f"{reason_text()}: {_describe(sa)} or {_describe(sb)}",
+                                    unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
                                     steps=merge_steps(sa.steps, sb.steps))
         attrs = {}
         for key in a.attrs.keys() | b.attrs.keys():
@@ -1151,10 +1157,29 @@ class Interpreter:
             else:
                 args.append(self.eval(arg.value, frame))
         site = self.position(frame, node)
+        if isinstance(func, Builtin) and func.name.split(".", 1)[-1] in MUTATING_METHODS and isinstance(
+                func.bound, (Seq, Mapping)) and func.name.startswith("value."):
+            return self.mutate_container(func, args, kwargs, frame, node, site)
         if unknown_star is not None:
             return self.call_with_unknown_arguments(func, args + [unknown_star], kwargs, frame, node, site,
                                                     unknown_star)
         return self.call(func, args, kwargs, frame, node, site, passthrough)
+
+    def mutate_container(self, func: Builtin, args, kwargs, frame: Frame, node, site) -> Value:
+        """`xs.append(v)`, `d.update(...)`: the container is a value here, so the name (or attribute of
+        self) holding it becomes Unknown — aliasing when it or what goes into it may hold a parameter."""
+        method = func.name.split(".", 1)[-1]
+        line = f" (line {site.line})" if site is not None else ""
+        changed = self.unknown_like(f"`.{method}()`{line} changes a container doccheck does not follow", func.bound,
+                                    *args, *kwargs.values())
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if isinstance(receiver, cst.Name) and receiver.value in frame.env:
+            frame.env[receiver.value] = changed
+        elif isinstance(receiver, cst.Attribute) and isinstance(self.eval(receiver.value, frame), Instance):
+            self.state.attrs[receiver.attr.value] = changed
+        elif self.may_alias(changed):
+            self.taint([], everything=True, reason=changed.reason)
+        return self.unknown_like(f"result of `.{method}()`", func.bound)
 
     def call_with_unknown_arguments(self, func, args, kwargs, frame, node, site, star: Unknown) -> Value:
         """A call whose positional arguments are not all known (`*x` of unknown length): nothing it
@@ -1167,7 +1192,7 @@ class Interpreter:
             if isinstance(result, TensorRef):
                 self.mark_unresolved(result, f"created by a call with {star.reason}")
                 state = self.state.heap[result.id]
-                self.state.heap[result.id] = replace(state, shape=None)
+                self.state.heap[result.id] = replace(state, shape=None, shape_unknown=star.reason)
                 return result
             return self.unknown_like(star.reason, result, *args)
         return self.call(func, args, kwargs, frame, node, site)
@@ -1448,7 +1473,8 @@ class Interpreter:
                 return Unknown(f"{name}() of a value that is not a tracked tensor")
             state = self.state.heap[tensor.id]
             if state.shape is None:
-                return Unknown(f"{name}() of a tensor whose shape is not known")
+                return Unknown(f"{name}() of a tensor whose shape is not known" + (
+                    f": {state.shape_unknown}" if state.shape_unknown else ""))
             if name == "shape":
                 return Seq(state.shape)
             if name == "dim":
@@ -1661,6 +1687,9 @@ class Interpreter:
         return Unknown(f".{name}() of a value")
 
 
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "remove", "clear",
+                              "__setitem__", "__delitem__", "sort", "reverse", "add", "discard"})
+
 NON_WRITING_BUILTINS = frozenset({
     "list", "tuple", "iter", "next", "len", "sorted", "reversed", "enumerate", "zip", "map", "filter", "dict", "set",
     "frozenset", "isinstance", "issubclass", "hasattr", "getattr", "id", "type", "repr", "str", "hash", "callable",
@@ -1703,6 +1732,25 @@ def _product(items) -> object:
     return result
 
 
+@functools.lru_cache(maxsize=4096)  # libcst nodes hash by identity
+def _is_generator(function: cst.FunctionDef) -> bool:
+    """Does the function's own body (not a nested def or lambda) contain `yield`?"""
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):
+            return node is function
+
+        def visit_Lambda(self, node):
+            return False
+
+        def visit_Yield(self, node):
+            found.append(node)
+
+    function.visit(Visitor())
+    return bool(found)
+
+
 def _tensors_in(value: Value, depth: int = 0) -> list:
     if isinstance(value, TensorRef):
         return [value]
@@ -1730,11 +1778,13 @@ def _always_raises(block) -> bool:
     return False
 
 
-def _describe(state: TensorState) -> str:
+def _describe(state: TensorState, why: bool = False) -> str:
     from doccheck.distributions import formula
 
     if state.distribution is not None:
         return formula(state.distribution)
     if state.lazy:
         return "lazy"
+    if why and state.unresolved:  # a join keeps the construct that made one side unresolved
+        return f"unresolved ({state.unresolved[:300]})"
     return "unresolved"

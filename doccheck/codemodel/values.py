@@ -141,6 +141,7 @@ class TensorState:
     is_parameter: bool = False
     lazy: bool = False
     created_at: Position | None = None
+    shape_unknown: str | None = None  # why the shape is not known (the construct, with its line)
 
     def same_init(self, other: "TensorState") -> bool:
         return (self.distribution == other.distribution and self.unresolved == other.unresolved
