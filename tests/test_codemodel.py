@@ -1800,3 +1800,37 @@ def test_sound_private_base_by_module_path(lib):
             mylib.base._Base.__init__(self, n)
     """
     assert_dist(lib.evaluate(source, "Layer", base=base), "weight", "normal", mean=0, std=sympy.Rational(1, 2))
+
+
+QAT = """
+class QatDense(nn.Module):
+    def __init__(self, n_in, n_out, qconfig=None):
+        super().__init__()
+        {guard}
+        self.qconfig = qconfig
+        self.fake_quant = qconfig.weight()
+        self.weight = Parameter(torch.empty(n_out, n_in))
+        init.normal_(self.weight, std=0.02)
+"""
+
+
+@pytest.mark.parametrize("guard", ["if not qconfig:\n            raise AssertionError('qconfig must be given')",
+                                   "if qconfig is None:\n            raise ValueError('qconfig')"])
+def test_sound_none_default_that_must_be_replaced(lib, guard):
+    result = lib.evaluate(QAT.format(guard=guard), "QatDense")
+    assert result.problem is None
+    assert_dist(result, "weight", "normal", mean=0, std=sympy.Rational(1, 50))
+
+
+def test_sound_none_default_that_is_allowed_stays_none(lib):
+    source = """
+    class Dense(nn.Module):
+        def __init__(self, n, scale=None):
+            super().__init__()
+            self.weight = Parameter(torch.empty(n, n))
+            if scale is None:
+                init.zeros_(self.weight)
+            else:
+                init.normal_(self.weight, std=scale)
+    """
+    assert_dist(lib.evaluate(source, "Dense"), "weight", "constant", value=0)

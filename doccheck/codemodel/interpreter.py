@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    AnyAttribute, Builtin, Instance, Lit, Mapping, MayAlias, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    AnyAttribute, Builtin, ConventionNone, Instance, Lit, Mapping, MayAlias, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
 from doccheck import limits
@@ -328,6 +328,8 @@ class Interpreter:
         if isinstance(default, Lit):
             if isinstance(default.value, bool):
                 return Lit(True)  # every optional parameter present
+            if default.value is None:
+                return ConventionNone(None)
             return default
         if isinstance(default, Num) and default.expr.is_number and default.expr.is_real:
             value = float(default.expr)
@@ -484,6 +486,17 @@ class Interpreter:
     def exec_if(self, stmt: cst.If, frame: Frame) -> None:
         test = self.eval(stmt.test, frame)
         decided = self.truth(test)
+        if decided is True and _always_raises(stmt.body):
+            # `if not qconfig: raise` on a None default of the convention: the caller must give a value,
+            # so the argument is an unknown value (not None) and the raising path is dropped below
+            replaced = [n.value for n in _names_in(stmt.test) if isinstance(frame.env.get(n.value), ConventionNone)]
+            if replaced:
+                where = self.position(frame, stmt)
+                for name in replaced:
+                    frame.env[name] = Unknown(f"{name}: a value the caller must give (None raises"
+                                              + (f" at line {where.line})" if where else ")"))
+                test = self.eval(stmt.test, frame)
+                decided = self.truth(test)
         orelse = stmt.orelse
         else_body = orelse.body if isinstance(orelse, cst.Else) else ([orelse] if orelse is not None else [])
         if decided is None:
@@ -1730,6 +1743,21 @@ def _product(items) -> object:
     for item in items:
         result = result * (item.expr if isinstance(item, Num) else item)
     return result
+
+
+def _names_in(node: cst.CSTNode) -> list:
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name):
+            found.append(name)
+
+        def visit_Attribute(self, attribute):  # `a.b`: only the base name is a variable
+            attribute.value.visit(self)
+            return False
+
+    node.visit(Visitor())
+    return found
 
 
 @functools.lru_cache(maxsize=4096)  # libcst nodes hash by identity

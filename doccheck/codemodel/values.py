@@ -65,6 +65,12 @@ class Lit(Value):
 
 
 @dataclass(frozen=True)
+class ConventionNone(Lit):
+    """An argument's `None` default taken by the entry convention: a guard that raises on it says the
+    caller must replace it (``qconfig=None`` then ``if not qconfig: raise``)."""
+
+
+@dataclass(frozen=True)
 class Seq(Value):
     items: tuple
     kind: str = "tuple"
