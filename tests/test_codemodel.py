@@ -1834,3 +1834,43 @@ def test_sound_none_default_that_is_allowed_stays_none(lib):
                 init.normal_(self.weight, std=scale)
     """
     assert_dist(lib.evaluate(source, "Dense"), "weight", "constant", value=0)
+
+
+MODULES_LOOP = """
+class Head({base}):
+    def __init__(self, n_in, n_out):
+        {init}
+        self.extra = nn.Linear(n_out, n_out)
+        for m in self.{method}():
+            if isinstance(m, nn.Linear):
+                init.zeros_(m.weight)
+"""
+
+
+def test_sound_modules_loop_dispatches_on_own_class(lib):
+    result = lib.evaluate(MODULES_LOOP.format(base="nn.Linear", init="super().__init__(n_in, n_out)",
+                                              method="modules"), "Head")
+    assert_dist(result, "weight", "constant", value=0)  # Head is a Linear: zeros, not Linear's U(±1/√in)
+    assert_uniform(result, "bias", 1 / sympy.sqrt(Symbols(result).n_in))
+
+
+def test_sound_named_modules_and_children(lib):
+    source = MODULES_LOOP.format(base="nn.Linear", init="super().__init__(n_in, n_out)", method="children")
+    result = lib.evaluate(source, "Head")  # children() are the submodules only: Head's own weight is kept
+    assert_uniform(result, "weight", 1 / sympy.sqrt(Symbols(result).n_in))
+    source = MODULES_LOOP.format(base="nn.Linear", init="super().__init__(n_in, n_out)",
+                                 method="named_modules").replace("for m in", "for _, m in")
+    assert_dist(lib.evaluate(source, "Head"), "weight", "constant", value=0)
+
+
+def test_sound_modules_loop_skips_other_classes(lib):
+    source = """
+    class Scale(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = Parameter(torch.ones(n))
+            for m in self.modules():
+                if isinstance(m, (nn.Linear, nn.Conv2d)):
+                    init.zeros_(m.weight)
+    """
+    assert_dist(lib.evaluate(source, "Scale"), "weight", "constant", value=1)

@@ -862,7 +862,8 @@ class Interpreter:
             if attr in (self.knowledge.parameters_methods | self.knowledge.named_parameters_methods
                         | self.knowledge.register_parameter_methods | self.knowledge.apply_methods):
                 return Builtin(f"module.{attr}")
-            if attr in self.knowledge.register_buffer_methods:
+            if attr in self.knowledge.register_buffer_methods | self.knowledge.modules_methods \
+                    | self.knowledge.children_methods:
                 return Builtin(f"module.{attr}")
             if attr in self.knowledge.pure_module_methods:
                 return Builtin("noop")
@@ -1551,6 +1552,15 @@ class Interpreter:
                 dynamic = tuple(Seq((Unknown("name of a parameter created dynamically"), v))
                                 for v in self.state.dynamic)
                 return Seq(named + dynamic, "list")
+            if attr in self.knowledge.modules_methods | self.knowledge.children_methods:
+                # Module.modules()/children(): self (for modules) and the submodules, i.e. the attributes
+                # holding objects doccheck does not model; an aliasing one keeps its aliasing
+                named = attr.startswith("named_")
+                subs = [(k, v) for k, v in self.state.attrs.items() if isinstance(v, Unknown)]
+                if attr in self.knowledge.modules_methods:
+                    subs.insert(0, ("", Instance()))
+                items = tuple(Seq((Lit(k), v)) if named else v for k, v in subs)
+                return Seq(items, "list")
             if attr in self.knowledge.register_buffer_methods and args:
                 if isinstance(args[0], Lit) and isinstance(args[0].value, str) and args[0].value not in \
                         self.state.params:
@@ -1642,15 +1652,25 @@ class Interpreter:
         options = kinds.items if isinstance(kinds, Seq) else (kinds,)
         if isinstance(value, Instance):
             mine = {item.qualname for item in self.mro}
+            roots = self.knowledge.module_roots
+            # False only when every class of the MRO was read and every option is a class we read
+            # (an option known only by name may be a re-export of one of our bases: torch.nn.Linear)
+            certain = all(not isinstance(item, External) or item.qualname in roots for item in self.mro)
             for option in options:
                 if isinstance(option, ProjectClass) and option.definition.qualname in mine:
                     return Lit(True)
-                if isinstance(option, Qual) and (option.qualname in mine or self.knowledge.canonical(
-                        option.qualname) in mine):
-                    return Lit(True)
-            if all(isinstance(o, (ProjectClass, Qual)) for o in options):
+                if isinstance(option, Qual):
+                    name = self.knowledge.canonical(option.qualname)
+                    if option.qualname in mine or name in mine or name in roots:
+                        return Lit(True)
+                    found = self.project.resolve_qualname(name)
+                    if isinstance(found, Definition) and found.qualname in mine:
+                        return Lit(True)
+                    if not isinstance(found, Definition):
+                        certain = False
+            if certain and all(isinstance(o, (ProjectClass, Qual)) for o in options):
                 return Lit(False)
-            return Unknown("isinstance against a type not known statically")
+            return Unknown("isinstance of self against a type not known statically")
         names = []
         for option in options:
             if isinstance(option, Builtin):
