@@ -68,6 +68,10 @@ class Knowledge:
     register_parameter_methods: frozenset[str] = frozenset()
     apply_methods: frozenset[str] = frozenset()
     pure_functions: frozenset[str] = frozenset()
+    pure_module_methods: frozenset[str] = frozenset()
+    register_buffer_methods: frozenset[str] = frozenset()
+    modules_methods: frozenset[str] = frozenset()  # self and every submodule (modules, named_modules)
+    children_methods: frozenset[str] = frozenset()  # the direct submodules (children, named_children)  # methods of the framework's Module that write no parameter
     symbol_aliases: dict[str, str] = field(default_factory=dict)
     parameter_symbols: dict[str, str] = field(default_factory=dict)
     subject_phrases: dict[str, str] = field(default_factory=dict)
@@ -144,6 +148,10 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.register_parameter_methods |= frozenset(framework.get("register_parameter_methods", ()))
     knowledge.apply_methods |= frozenset(framework.get("apply_methods", ()))
     knowledge.pure_functions |= frozenset(framework.get("pure_functions", ()))
+    knowledge.pure_module_methods |= frozenset(framework.get("pure_module_methods", ()))
+    knowledge.register_buffer_methods |= frozenset(framework.get("register_buffer_methods", ()))
+    knowledge.modules_methods |= frozenset(framework.get("modules_methods", ()))
+    knowledge.children_methods |= frozenset(framework.get("children_methods", ()))
     if "fan" in data:
         fan = dict(data["fan"])
         knowledge.fan_min_dim = int(fan.pop("min_dim", 2))

@@ -1584,3 +1584,293 @@ def test_subclass_of_a_framework_layer_reads_the_framework_source(lib):
     fan_in = c.in_channels / c.groups * c["kernel_size[0]"] * c["kernel_size[1]"]
     assert_uniform(conv, "weight", 1 / sympy.sqrt(fan_in))
     assert_uniform(conv, "bias", 1 / sympy.sqrt(fan_in))
+
+
+# ---------------------------------------------------------------------------- soundness (issue 12, item 1)
+# A value the interpreter cannot model exactly is Unknown; one that may be self or a parameter
+# (MayAlias) makes every parameter written through it unresolved, with the construct's line.
+# Each construct: the unmodelled form is unresolved-with-reason, and the modelled form stays resolved.
+
+SOUND_BASE = """
+class Layer(nn.Module):
+    def __init__(self, n_in, n_out):
+        super().__init__()
+        self.weight = Parameter(torch.empty(n_out, n_in))
+        self.bias = Parameter(torch.empty(n_out))
+        init.ones_(self.bias)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+{extra}
+"""
+
+
+def sound_layer(extra: str) -> str:
+    return SOUND_BASE.format(extra=textwrap.indent(textwrap.dedent(extra), " " * 8))
+
+
+def test_sound_loop_over_an_unknown_helper_is_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        for p in external_helper(self):
+            init.zeros_(p)
+    """).replace("import math", "import math\nfrom elsewhere import external_helper"), "Layer")
+    assert_unresolved(result, "weight", "external_helper")
+    assert_unresolved(result, "bias")
+
+
+def test_sound_loop_over_private_parameter_dict_is_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        for _, p in self._parameters.items():
+            init.zeros_(p)
+    """), "Layer")
+    p = assert_unresolved(result, "weight", "self._parameters", "line")
+    assert "never set" in p.unresolved
+
+
+def test_sound_generator_helper_is_unresolved_not_run_zero_times(lib):
+    source = sound_layer("""
+        for p in my_params(self):
+            init.zeros_(p)
+    """) + """
+
+def my_params(module):
+    yield module.weight
+    yield module.bias
+"""
+    result = lib.evaluate(source, "Layer")
+    assert_unresolved(result, "weight", "generator my_params()")
+    assert_unresolved(result, "bias", "generator my_params()")
+
+
+def test_sound_unknown_call_receiving_self_is_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        third_party_init(self)
+    """).replace("import math", "import math\nfrom elsewhere import third_party_init"), "Layer")
+    assert_unresolved(result, "weight", "third_party_init()", "receives self")
+    assert_unresolved(result, "bias", "third_party_init()")
+
+
+def test_sound_unknown_method_of_self_is_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        self._custom_init()
+    """), "Layer")
+    assert_unresolved(result, "weight", "self._custom_init", "never set")
+
+
+def test_sound_pure_module_methods_keep_results(lib):
+    result = lib.evaluate(sound_layer("""
+        self.register_buffer("running", torch.zeros(3))
+        self.register_forward_hook(print)
+        if self.running is not None:
+            init.zeros_(self.bias)
+    """), "Layer")
+    assert_dist(result, "bias", "constant", value=0)  # the buffer is the attribute: the branch is decided
+    assert_uniform(result, "weight", 1 / sympy.sqrt(Symbols(result).n_in))
+
+
+def test_sound_attribute_write_of_callers_tensor_onto_a_parameter(lib):
+    source = """
+    class QuantNorm(nn.Module):
+        def __init__(self, n, weight, bias):
+            super().__init__()
+            self.weight = Parameter(torch.empty(n))
+            self.bias = Parameter(torch.empty(n))
+            init.ones_(self.weight)
+            init.zeros_(self.bias)
+            self.weight = weight
+            self.bias = bias
+    """
+    result = lib.evaluate(source, "QuantNorm")
+    assert_unresolved(result, "weight", "self.weight = …", "line")
+    assert_unresolved(result, "bias", "self.bias = …")
+
+
+def test_sound_attribute_write_of_a_parameter_stays_resolved(lib):
+    source = """
+    class Norm(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = Parameter(torch.ones(n))
+            self.weight = Parameter(torch.zeros(n))
+    """
+    assert_dist(lib.evaluate(source, "Norm"), "weight", "constant", value=0)
+
+
+def test_sound_starred_size_of_unknown_length_is_unresolved(lib):
+    source = """
+    class Conv(nn.Module):
+        def __init__(self, inp, out, kernel):
+            super().__init__()
+            self.weight = Parameter(torch.empty(out, inp, *kernel))
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+    """
+    p = assert_unresolved(lib.evaluate(source, "Conv"), "weight", "*kernel")
+    assert p.shape is None  # never (out, inp): the kernel's dimensions are not dropped
+
+
+def test_sound_starred_size_of_known_length_is_resolved(lib):
+    source = """
+    class Conv(nn.Module):
+        def __init__(self, inp, out, k):
+            super().__init__()
+            kernel = (k,) * 2
+            self.weight = Parameter(torch.empty(out, inp, *kernel))
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+    """
+    result = lib.evaluate(source, "Conv")
+    s = Symbols(result)
+    p = assert_uniform(result, "weight", 1 / (s.k * sympy.sqrt(s.inp)))
+    assert len(p.shape) == 4
+
+
+def test_sound_unknown_tensor_method_result_may_be_a_view(lib):
+    result = lib.evaluate(sound_layer("""
+        init.zeros_(self.weight.unflatten(0, (1, -1)))
+    """), "Layer")
+    assert_unresolved(result, "weight", ".unflatten()", "view")
+
+
+def test_sound_container_writes_not_followed_are_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        chosen = {}
+        chosen["w"] = self.weight
+        for p in chosen.values():
+            init.zeros_(p)
+        listed = []
+        listed.append(self.bias)
+        for p in listed:
+            init.constant_(p, 3.0)
+    """), "Layer")
+    assert_unresolved(result, "weight", "changes a container doccheck does not follow")
+    assert_unresolved(result, "bias", ".append()")
+
+
+def test_sound_in_place_arithmetic_on_a_parameter_is_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        w = self.weight.data
+        w *= 2
+    """), "Layer")
+    assert_unresolved(result, "weight", "w *= 2")
+    assert_dist(result, "bias", "constant", value=1)
+
+
+def test_sound_instance_given_a_parameter_is_unresolved(lib):
+    result = lib.evaluate(sound_layer("""
+        self.wrapper = Holder(self.weight)
+        init.zeros_(self.wrapper.tensor)
+    """) + """
+
+class Holder:
+    def __init__(self, tensor):
+        self.tensor = tensor
+""", "Layer")
+    assert_unresolved(result, "weight", "Holder")
+
+
+def test_sound_mixin_after_module_is_searched(lib):
+    source = """
+    class InitMixin:
+        def _init_extra(self):
+            init.zeros_(self.weight)
+
+    class Layer(nn.modules.module.Module, InitMixin):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = Parameter(torch.empty(n, n))
+            self._init_extra()
+    """
+    assert_dist(lib.evaluate(source, "Layer"), "weight", "constant", value=0)
+
+
+def test_sound_private_base_by_module_path(lib):
+    base = """
+    class _Base(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = Parameter(torch.empty(n, n))
+            init.normal_(self.weight, std=0.5)
+    """
+    source = """
+    import mylib.base
+
+
+    class Layer(mylib.base._Base):
+        def __init__(self, n):
+            mylib.base._Base.__init__(self, n)
+    """
+    assert_dist(lib.evaluate(source, "Layer", base=base), "weight", "normal", mean=0, std=sympy.Rational(1, 2))
+
+
+QAT = """
+class QatDense(nn.Module):
+    def __init__(self, n_in, n_out, qconfig=None):
+        super().__init__()
+        {guard}
+        self.qconfig = qconfig
+        self.fake_quant = qconfig.weight()
+        self.weight = Parameter(torch.empty(n_out, n_in))
+        init.normal_(self.weight, std=0.02)
+"""
+
+
+@pytest.mark.parametrize("guard", ["if not qconfig:\n            raise AssertionError('qconfig must be given')",
+                                   "if qconfig is None:\n            raise ValueError('qconfig')"])
+def test_sound_none_default_that_must_be_replaced(lib, guard):
+    result = lib.evaluate(QAT.format(guard=guard), "QatDense")
+    assert result.problem is None
+    assert_dist(result, "weight", "normal", mean=0, std=sympy.Rational(1, 50))
+
+
+def test_sound_none_default_that_is_allowed_stays_none(lib):
+    source = """
+    class Dense(nn.Module):
+        def __init__(self, n, scale=None):
+            super().__init__()
+            self.weight = Parameter(torch.empty(n, n))
+            if scale is None:
+                init.zeros_(self.weight)
+            else:
+                init.normal_(self.weight, std=scale)
+    """
+    assert_dist(lib.evaluate(source, "Dense"), "weight", "constant", value=0)
+
+
+MODULES_LOOP = """
+class Head({base}):
+    def __init__(self, n_in, n_out):
+        {init}
+        self.extra = nn.Linear(n_out, n_out)
+        for m in self.{method}():
+            if isinstance(m, nn.Linear):
+                init.zeros_(m.weight)
+"""
+
+
+def test_sound_modules_loop_dispatches_on_own_class(lib):
+    result = lib.evaluate(MODULES_LOOP.format(base="nn.Linear", init="super().__init__(n_in, n_out)",
+                                              method="modules"), "Head")
+    assert_dist(result, "weight", "constant", value=0)  # Head is a Linear: zeros, not Linear's U(±1/√in)
+    assert_uniform(result, "bias", 1 / sympy.sqrt(Symbols(result).n_in))
+
+
+def test_sound_named_modules_and_children(lib):
+    source = MODULES_LOOP.format(base="nn.Linear", init="super().__init__(n_in, n_out)", method="children")
+    result = lib.evaluate(source, "Head")  # children() are the submodules only: Head's own weight is kept
+    assert_uniform(result, "weight", 1 / sympy.sqrt(Symbols(result).n_in))
+    source = MODULES_LOOP.format(base="nn.Linear", init="super().__init__(n_in, n_out)",
+                                 method="named_modules").replace("for m in", "for _, m in")
+    assert_dist(lib.evaluate(source, "Head"), "weight", "constant", value=0)
+
+
+def test_sound_modules_loop_skips_other_classes(lib):
+    source = """
+    class Scale(nn.Module):
+        def __init__(self, n):
+            super().__init__()
+            self.weight = Parameter(torch.ones(n))
+            for m in self.modules():
+                if isinstance(m, (nn.Linear, nn.Conv2d)):
+                    init.zeros_(m.weight)
+    """
+    assert_dist(lib.evaluate(source, "Scale"), "weight", "constant", value=1)

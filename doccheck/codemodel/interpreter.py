@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    AnyAttribute, Builtin, Instance, Lit, Mapping, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    AnyAttribute, Builtin, ConventionNone, Instance, Lit, Mapping, MayAlias, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
 from doccheck import limits
@@ -33,6 +33,7 @@ from doccheck.model import Distribution, Position, Step
 from doccheck.project import Definition, External, Project
 from doccheck.symbolic import as_sympy, symbol, to_text
 
+CONSTRUCTOR_ARGS = "*args of the constructor"
 MAX_CALL_DEPTH = 40
 MAX_UNROLL = 256
 DEFAULT_NODE_BUDGET = 200_000
@@ -193,6 +194,20 @@ class Interpreter:
         self.state.heap[self._next_id] = tensor_state
         return TensorRef(self._next_id)
 
+    def may_alias(self, value: Value, depth: int = 0) -> bool:
+        """Could `value` be, or hold, one of self's parameters (or self)?"""
+        if isinstance(value, (Instance, MayAlias, TensorRef, SuperRef, TensorMethod)):
+            return True
+        if depth < 4 and isinstance(value, Seq):
+            return any(self.may_alias(item, depth + 1) for item in value.items)
+        if depth < 4 and isinstance(value, Mapping):
+            return any(self.may_alias(item, depth + 1) for _, item in value.items)
+        return False
+
+    def unknown_like(self, reason: str, *sources: Value) -> Unknown:
+        """The Unknown a value not modelled exactly becomes: aliasing when any of its sources may alias."""
+        return MayAlias(reason) if any(self.may_alias(v) for v in sources) else Unknown(reason)
+
     def make_symbol(self, name: str, default=None) -> Num:
         kind = "positive"
         if isinstance(default, (int, float)) and not isinstance(default, bool):
@@ -220,6 +235,10 @@ class Interpreter:
     def find_method(self, start: int, name: str) -> ProjectFunction | None:
         for item in self.mro[start:]:
             if isinstance(item, External):
+                if item.qualname in self.knowledge.module_roots:
+                    # the framework's Module under one of its names: in Python it ends the MRO, but two spellings
+                    # of it (torch.nn.Module, torch.nn.modules.module.Module) can put a mixin after it here
+                    continue
                 return None
             # the last definition wins, as in Python (earlier ones are often @overload stubs)
             found = [stmt for stmt in item.node.body.body
@@ -259,6 +278,12 @@ class Interpreter:
             self.exec_block(fn.node.body, frame)
         finally:
             self.stack.pop()
+        if _is_generator(fn.node):
+            # what a generator yields is not modelled: iterating it gives values that may be any parameter
+            # (its body was run once above for its side effects)
+            line = f" (line {call_site.line})" if call_site is not None else ""
+            return self.unknown_like(f"the values yielded by the generator {fn.node.name.value}(){line}, not "
+                                     f"modelled", *args, *kwargs.values(), *env.values())
         return frame.returned if frame.has_returned and frame.returned is not None else Lit(None)
 
     def bind(self, frame: Frame, params: cst.Parameters, positional: list, args: list, kwargs: dict, *,
@@ -284,7 +309,7 @@ class Interpreter:
             env[name] = args.pop(0) if args else unbound(param)
         if isinstance(params.star_arg, cst.Param):
             env[params.star_arg.name.value] = Seq(tuple(args), "tuple") if not (entry or passthrough) else Unknown(
-                "*args of the constructor")
+                CONSTRUCTOR_ARGS)
         for param in params.kwonly_params:
             name = param.name.value
             env[name] = unbound(param)
@@ -303,6 +328,8 @@ class Interpreter:
         if isinstance(default, Lit):
             if isinstance(default.value, bool):
                 return Lit(True)  # every optional parameter present
+            if default.value is None:
+                return ConventionNone(None)
             return default
         if isinstance(default, Num) and default.expr.is_number and default.expr.is_real:
             value = float(default.expr)
@@ -339,7 +366,7 @@ class Interpreter:
             for item in stmt.items:
                 value = self.eval(item.item, frame)
                 if item.asname is not None:
-                    self.assign(item.asname.name, Unknown("context manager value") if not isinstance(
+                    self.assign(item.asname.name, self.unknown_like("context manager value", value) if not isinstance(
                         value, TensorRef) else value, frame, item)
             self.exec_block(stmt.body, frame)
         elif isinstance(stmt, cst.Try):
@@ -363,6 +390,14 @@ class Interpreter:
         elif isinstance(small, cst.AugAssign):
             current = self.eval(small.target, frame)
             operand = self.eval(small.value, frame)
+            if isinstance(current, TensorRef):  # `w += x` changes the tensor's values in place
+                where = self.position(frame, small)
+                self.mark_unresolved(current, f"changed in place by `{source_of(small)[:60]}`"
+                                     + (f" (line {where.line})" if where else ""))
+                return
+            if isinstance(current, MayAlias):
+                self.taint([], everything=True, reason=f"`{source_of(small)[:60]}` changes in place {current.reason}")
+                return
             op = type(small.operator).__name__.replace("Assign", "")
             self.assign(small.target, self.binary(op, current, operand, frame, small), frame, small)
         elif isinstance(small, cst.Expr):
@@ -413,12 +448,18 @@ class Interpreter:
             if a is None:
                 frame.env[key] = b
             elif a != b:
-                frame.env[key] = Unknown(f"changed in {why}")
+                frame.env[key] = self.unknown_like(f"changed in {why}", a, b)
 
     def exec_for(self, stmt: cst.For, frame: Frame) -> None:
-        items = self.iterate(self.eval(stmt.iter, frame))
+        iterable = self.eval(stmt.iter, frame)
+        items = self.iterate(iterable)
         if items is None or len(items) > MAX_UNROLL:
-            self.assign(stmt.target, Unknown("loop variable over a sequence not known statically"), frame, stmt)
+            where = self.position(frame, stmt)
+            why = (f"loop variable of `for … in {source_of(stmt.iter)[:50]}`" + (f" (line {where.line})" if where
+                                                                                   else "") + ", a sequence not known statically")
+            if isinstance(iterable, MayAlias):
+                why += f": {iterable.reason}"
+            self.assign(stmt.target, self.unknown_like(why, iterable), frame, stmt)
             self.exec_loop_once(stmt.body, frame, f"the loop `for … in {source_of(stmt.iter)[:50]}`")
             return
         for item in items:
@@ -445,6 +486,17 @@ class Interpreter:
     def exec_if(self, stmt: cst.If, frame: Frame) -> None:
         test = self.eval(stmt.test, frame)
         decided = self.truth(test)
+        if decided is True and _always_raises(stmt.body):
+            # `if not qconfig: raise` on a None default of the convention: the caller must give a value,
+            # so the argument is an unknown value (not None) and the raising path is dropped below
+            replaced = [n.value for n in _names_in(stmt.test) if isinstance(frame.env.get(n.value), ConventionNone)]
+            if replaced:
+                where = self.position(frame, stmt)
+                for name in replaced:
+                    frame.env[name] = Unknown(f"{name}: a value the caller must give (None raises"
+                                              + (f" at line {where.line})" if where else ")"))
+                test = self.eval(stmt.test, frame)
+                decided = self.truth(test)
         orelse = stmt.orelse
         else_body = orelse.body if isinstance(orelse, cst.Else) else ([orelse] if orelse is not None else [])
         if decided is None:
@@ -504,10 +556,11 @@ class Interpreter:
             env = {}
             for key in frame_a.env.keys() | frame_b.env.keys():
                 a, b = frame_a.env.get(key), frame_b.env.get(key)
-                env[key] = a if a == b or b is None else (b if a is None else Unknown(reason()))
+                env[key] = a if a == b or b is None else (b if a is None else self.unknown_like(reason(), a, b))
             branch = replace(frame_a, env=env)
             if frame_a.has_returned and frame_b.has_returned:
-                branch.returned = frame_a.returned if frame_a.returned == frame_b.returned else Unknown(reason())
+                branch.returned = frame_a.returned if frame_a.returned == frame_b.returned else self.unknown_like(
+                    reason(), frame_a.returned, frame_b.returned)
                 branch.has_returned = True
             else:
                 branch.has_returned = False
@@ -532,12 +585,12 @@ class Interpreter:
                 heap[key] = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
             else:
                 heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
-                                    unresolved=f"{reason_text()}: {_describe(sa)} or {_describe(sb)}",
+                                    unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
                                     steps=merge_steps(sa.steps, sb.steps))
         attrs = {}
         for key in a.attrs.keys() | b.attrs.keys():
             va, vb = a.attrs.get(key), b.attrs.get(key)
-            attrs[key] = va if va == vb or vb is None else (vb if va is None else Unknown(reason_text()))
+            attrs[key] = va if va == vb or vb is None else (vb if va is None else self.unknown_like(reason_text(), va, vb))
         params = dict(b.params)
         params.update(a.params)
         known = set(a.dynamic)  # a set: the lists grow with every loop iteration and every branch is joined
@@ -608,7 +661,9 @@ class Interpreter:
         elif isinstance(target, cst.Attribute):
             base = self.eval(target.value, frame)
             if isinstance(base, Instance):
-                self.set_attribute(target.attr.value, value)
+                self.set_attribute(target.attr.value, value, frame, target)
+            elif isinstance(base, MayAlias):
+                self.taint([], everything=True, reason=f"`{source_of(target)[:60]} = …` writes through {base.reason}")
             elif isinstance(base, TensorRef) and target.attr.value in self.knowledge.aliasing_attributes:
                 where = self.position(frame, target)
                 if isinstance(value, TensorRef):  # `w.data = torch.zeros(...)` replaces the values
@@ -636,20 +691,28 @@ class Interpreter:
                     self.assign(element.value, item, frame, None)
             else:
                 for element in elements:
-                    self.assign(element.value, Unknown("unpacking of a value not known statically"), frame, None)
+                    self.assign(element.value, self.unknown_like("unpacking of a value not known statically", value),
+                                frame, None)
         elif isinstance(target, cst.Subscript):
             base = self.eval(target.value, frame)
             if isinstance(base, TensorRef):
                 where = self.position(frame, target)
                 index = source_of(target.slice[0].slice) if len(target.slice) == 1 else "…"
                 self.note_view_write(base, f"[{index}]", f"overwritten with {self._describe_value(value)}", where)
+            elif isinstance(base, MayAlias):
+                self.taint([], everything=True, reason=f"`{source_of(target)[:60]} = …` writes through {base.reason}")
+            elif isinstance(base, (Seq, Mapping)) and isinstance(target.value, cst.Name):
+                # a container whose writes are not modelled: its contents are no longer known
+                self.assign(target.value, self.unknown_like(
+                    f"`{source_of(target)[:60]} = …` changes a container doccheck does not follow", base, value),
+                    frame, None)
 
     def _describe_value(self, value: Value) -> str:
         if isinstance(value, Num):
             return to_text(value.expr)
         if isinstance(value, TensorRef):
             return _describe(self.state.heap[value.id])
-        return "a value not known statically"
+        return "a value doccheck does not model (e.g. a tensor given by the caller)"
 
     def _with_step(self, name: str, value: Num, frame: Frame, source: cst.CSTNode) -> Num:
         shown = to_text(value.expr)
@@ -663,12 +726,23 @@ class Interpreter:
             text = f"{frame.label}: {text}"
         return Num(value.expr, merge_steps(value.steps, (Step(text, self.position(frame, source)),)))
 
-    def set_attribute(self, name: str, value: Value) -> None:
+    def set_attribute(self, name: str, value: Value, frame: Frame | None = None, node=None) -> None:
         state = self.state
         if isinstance(value, TensorRef) and value.view is None and state.heap[value.id].is_parameter:
             state.params[name] = value
         elif name in state.params and isinstance(value, Lit) and value.value is None:
             del state.params[name]
+        elif name in state.params:
+            # Module.__setattr__ on a registered parameter: the caller's Parameter replaces it (or a plain
+            # tensor raises TypeError); either way the values are not the ones the code initialized
+            where = self.position(frame, node) if frame is not None else None
+            shown = source_of(node) if node is not None else f"self.{name}"
+            old = state.heap[state.params[name].id]
+            ref = self.new_tensor(replace(old, distribution=None, shape=None, steps=(), notes=(), decided_at=where,
+                                          unresolved=f"`{shown} = …`" + (f" (line {where.line})" if where else "")
+                                          + f" assigns {self._describe_value(value)}"))
+            state.params[name] = ref
+            value = ref
         state.attrs[name] = value
 
     def register_parameter(self, name: Value, value: Value) -> None:
@@ -788,7 +862,14 @@ class Interpreter:
             if attr in (self.knowledge.parameters_methods | self.knowledge.named_parameters_methods
                         | self.knowledge.register_parameter_methods | self.knowledge.apply_methods):
                 return Builtin(f"module.{attr}")
-            return Unknown(f"self.{attr} is not set by the code evaluated")
+            if attr in self.knowledge.register_buffer_methods | self.knowledge.modules_methods \
+                    | self.knowledge.children_methods:
+                return Builtin(f"module.{attr}")
+            if attr in self.knowledge.pure_module_methods:
+                return Builtin("noop")
+            where = self.position(frame, node) if node is not None else None
+            return MayAlias(f"self.{attr}" + (f" (line {where.line})" if where else "")
+                            + ", which the code evaluated never set")
         if isinstance(base, SuperRef):
             method = self.find_method(self._mro_index(base.after) + 1, attr)
             if method is not None:
@@ -804,7 +885,9 @@ class Interpreter:
                 return _number(len(state.shape)) if state.shape is not None else Unknown("shape not known")
             return TensorMethod(base, attr)
         if isinstance(base, Qual):
-            if base.qualname.rsplit(".", 1)[-1][:1].isupper() and base.qualname not in self.knowledge.module_roots:
+            # `_ConvNd` too: a private class keeps its upper-case initial after the underscores
+            if base.qualname.rsplit(".", 1)[-1].lstrip("_")[:1].isupper() and base.qualname not in \
+                    self.knowledge.module_roots:
                 # an imported class (by naming convention): read its source for `Base.__init__(self, …)`
                 found = self.project.resolve_qualname(base.qualname)
                 if isinstance(found, Definition) and isinstance(found.node, cst.ClassDef):
@@ -823,6 +906,8 @@ class Interpreter:
             return Qual(f"{base.definition.qualname}.{attr}")
         if isinstance(base, (Lit, Seq, Mapping, Num)):
             return Builtin(f"value.{attr}", bound=base)
+        if isinstance(base, MayAlias):
+            return MayAlias(base.reason)
         return Unknown(f"attribute {attr} of a value not known statically")
 
     # ---------------------------------------------------------------- operators
@@ -988,7 +1073,7 @@ class Interpreter:
         if decided is False:
             return self.eval(node.orelse, frame)
         a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
-        return a if a == b else Unknown(f"depends on `{source_of(node.test)}`")
+        return a if a == b else self.unknown_like(f"depends on `{source_of(node.test)}`", a, b)
 
     def sequence(self, elements, frame: Frame, kind: str) -> Value:
         items: list[Value] = []
@@ -1026,7 +1111,11 @@ class Interpreter:
         index_node = node.slice[0].slice
         if isinstance(base, TensorRef):
             return TensorRef(base.id, f"[{source_of(index_node)}]")
+        if isinstance(base, MayAlias):
+            return MayAlias(base.reason)
         if isinstance(index_node, cst.Slice):
+            if isinstance(base, Unknown) and base.reason == CONSTRUCTOR_ARGS:
+                return base  # a part of the constructor's own *args is still passed on by the entry convention
             if not isinstance(base, Seq):
                 return Unknown("slice of a value not known statically")
             bounds = []
@@ -1059,13 +1148,18 @@ class Interpreter:
         args: list[Value] = []
         kwargs: dict[str, Value] = {}
         passthrough = False
+        unknown_star = None
         for arg in node.args:
             if arg.star == "*":
                 value = self.eval(arg.value, frame)
                 if isinstance(value, Seq):
                     args.extend(value.items)
+                elif isinstance(value, Unknown) and value.reason == CONSTRUCTOR_ARGS:
+                    passthrough = True  # the constructor's own *args passed on: the entry convention holds
                 else:
-                    passthrough = True
+                    where = self.position(frame, arg)
+                    unknown_star = self.unknown_like(f"`*{source_of(arg.value)[:40]}`" + (
+                        f" (line {where.line})" if where else "") + " has a length not known statically", value)
             elif arg.star == "**":
                 value = self.eval(arg.value, frame)
                 if isinstance(value, Mapping):
@@ -1077,7 +1171,45 @@ class Interpreter:
             else:
                 args.append(self.eval(arg.value, frame))
         site = self.position(frame, node)
+        if isinstance(func, Builtin) and func.name.split(".", 1)[-1] in MUTATING_METHODS and isinstance(
+                func.bound, (Seq, Mapping)) and func.name.startswith("value."):
+            return self.mutate_container(func, args, kwargs, frame, node, site)
+        if unknown_star is not None:
+            return self.call_with_unknown_arguments(func, args + [unknown_star], kwargs, frame, node, site,
+                                                    unknown_star)
         return self.call(func, args, kwargs, frame, node, site, passthrough)
+
+    def mutate_container(self, func: Builtin, args, kwargs, frame: Frame, node, site) -> Value:
+        """`xs.append(v)`, `d.update(...)`: the container is a value here, so the name (or attribute of
+        self) holding it becomes Unknown — aliasing when it or what goes into it may hold a parameter."""
+        method = func.name.split(".", 1)[-1]
+        line = f" (line {site.line})" if site is not None else ""
+        changed = self.unknown_like(f"`.{method}()`{line} changes a container doccheck does not follow", func.bound,
+                                    *args, *kwargs.values())
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        if isinstance(receiver, cst.Name) and receiver.value in frame.env:
+            frame.env[receiver.value] = changed
+        elif isinstance(receiver, cst.Attribute) and isinstance(self.eval(receiver.value, frame), Instance):
+            self.state.attrs[receiver.attr.value] = changed
+        elif self.may_alias(changed):
+            self.taint([], everything=True, reason=changed.reason)
+        return self.unknown_like(f"result of `.{method}()`", func.bound)
+
+    def call_with_unknown_arguments(self, func, args, kwargs, frame, node, site, star: Unknown) -> Value:
+        """A call whose positional arguments are not all known (`*x` of unknown length): nothing it
+        creates or writes is exact.  Followed code sees Unknowns; a rule's result is unresolved."""
+        if isinstance(func, (Qual, TensorMethod)) or (isinstance(func, ProjectClass) and
+                                                     func.definition.qualname in self.knowledge.parameter_classes):
+            self.taint(args + list(kwargs.values()), everything=False, reason=f"a call with {star.reason}")
+            result = self.call(func, args[:-1], kwargs, frame, node, site) if not isinstance(func, TensorMethod) \
+                else Unknown(star.reason)
+            if isinstance(result, TensorRef):
+                self.mark_unresolved(result, f"created by a call with {star.reason}")
+                state = self.state.heap[result.id]
+                self.state.heap[result.id] = replace(state, shape=None, shape_unknown=star.reason)
+                return result
+            return self.unknown_like(star.reason, result, *args)
+        return self.call(func, args, kwargs, frame, node, site)
 
     def call(self, func: Value, args: list, kwargs: dict, frame: Frame, node, site, passthrough=False) -> Value:
         if isinstance(func, ProjectFunction):
@@ -1094,27 +1226,49 @@ class Interpreter:
         if isinstance(func, ProjectClass):
             if func.definition.qualname in self.knowledge.parameter_classes:
                 return self.make_parameter(args, kwargs, site)
-            return Unknown(f"an instance of {func.definition.qualname}")
+            return self.instance_of(func.definition.qualname, args, kwargs, site)
+        if isinstance(func, MayAlias):
+            name = source_of(node.func)[:60] if node is not None else "?"
+            self.taint([*args, *kwargs.values()], everything=True,
+                       reason=f"{name}() at line {site.line if site else '?'} is {func.reason}; it may change "
+                              f"any parameter")
+            return MayAlias(func.reason)
         name = source_of(node.func) if node is not None else "?"
         return self.unknown_call(name, args, kwargs, site)
+
+    def instance_of(self, qualname: str, args, kwargs, site) -> Value:
+        """An object of a class whose constructor is not followed: it may keep the values it was given."""
+        values = [*args, *kwargs.values()]
+        line = f" at line {site.line}" if site else ""
+        if any(self.may_alias(v) for v in values):
+            reason = f"an instance of {qualname}{line} that was given self or a parameter"
+            self.taint(values, everything=any(isinstance(v, (Instance, MayAlias)) for v in values), reason=reason)
+            return MayAlias(reason)
+        return Unknown(f"an instance of {qualname}")
 
     def unknown_call(self, name: str, args: list, kwargs: dict, site: Position | None) -> Value:
         # PyTorch's convention: a trailing underscore marks an in-place operation; any
         # other unknown function handed a parameter may initialise it too, unless the
         # rules list it as pure.
         in_place = name.rsplit(".", 1)[-1].endswith("_")
-        if name not in self.knowledge.pure_functions:
-            line = f" at line {site.line}" if site and any(
-                isinstance(v, (TensorRef, AnyAttribute)) for v in [*args, *kwargs.values()]) else ""
-            for value in [*args, *kwargs.values()]:
-                if isinstance(value, AnyAttribute):
-                    self.taint([], everything=True, reason=f"{name}(){line} receives an attribute of self "
-                                                           f"chosen at run time")
-                if not isinstance(value, TensorRef):
-                    continue
-                if in_place or self.state.heap[value.id].is_parameter:
-                    self.mark_unresolved(value, f"passed to {name}(){line}, which doccheck has no rule for")
-        return Unknown(f"result of {name}()")
+        values = [*args, *kwargs.values()]
+        if name in self.knowledge.pure_functions:
+            return Unknown(f"result of {name}()")
+        line = f" at line {site.line}" if site and any(self.may_alias(v) for v in values) else ""
+        for value in values:
+            if isinstance(value, AnyAttribute):
+                self.taint([], everything=True, reason=f"{name}(){line} receives an attribute of self "
+                                                       f"chosen at run time")
+            elif isinstance(value, (Instance, MayAlias)) or isinstance(value, (Seq, Mapping)) and self.may_alias(
+                    value) and not _holds_only_tensors(value):
+                what = "self" if isinstance(value, Instance) else (
+                    value.reason if isinstance(value, MayAlias) else "a container holding self or a parameter")
+                self.taint([], everything=True, reason=f"{name}(){line}, which doccheck has no rule for, receives "
+                                                       f"{what} and may change any parameter")
+            for ref in _tensors_in(value):
+                if in_place or self.state.heap[ref.id].is_parameter:
+                    self.mark_unresolved(ref, f"passed to {name}(){line}, which doccheck has no rule for")
+        return self.unknown_like(f"result of {name}()", *values)
 
     def call_qualified(self, qualname: str, args, kwargs, frame, site, passthrough) -> Value:
         knowledge = self.knowledge
@@ -1140,7 +1294,7 @@ class Interpreter:
             if isinstance(found.node, cst.ClassDef):
                 if found.qualname in knowledge.parameter_classes:
                     return self.make_parameter(args, kwargs, site)
-                return Unknown(f"an instance of {found.qualname}")
+                return self.instance_of(found.qualname, args, kwargs, site)
         return self.unknown_call(canonical, args, kwargs, site)
 
     def make_parameter(self, args, kwargs, site) -> Value:
@@ -1199,7 +1353,12 @@ class Interpreter:
         rule = self.knowledge.methods.get(name)
         if rule is not None:
             return self.apply_rule(rule, [ref, *args], kwargs, site, f".{name}")
-        return self.unknown_call(f"Tensor.{name}", [ref] if name.endswith("_") else [], {}, site)
+        result = self.unknown_call(f"Tensor.{name}", [ref] if name.endswith("_") else [], {}, site)
+        if f"Tensor.{name}" in self.knowledge.pure_functions:
+            return result
+        # an unknown method may return a view of the tensor: writes through its result reach the tensor
+        line = f" at line {site.line}" if site else ""
+        return MayAlias(f"the result of .{name}(){line}, which may be a view of a tracked tensor")
 
     def tensor_shape(self, size_args: list) -> tuple | None:
         if len(size_args) == 1 and isinstance(size_args[0], Seq):
@@ -1240,7 +1399,7 @@ class Interpreter:
                                                created_at=site))
         first = positional[0].name.value if positional else None
         target = env.get(rule.target or first)
-        if isinstance(target, AnyAttribute):
+        if isinstance(target, MayAlias):
             self.taint([], everything=True, reason=f"{label}() applied to {target.reason}")
             return target
         if not isinstance(target, TensorRef):
@@ -1328,7 +1487,8 @@ class Interpreter:
                 return Unknown(f"{name}() of a value that is not a tracked tensor")
             state = self.state.heap[tensor.id]
             if state.shape is None:
-                return Unknown(f"{name}() of a tensor whose shape is not known")
+                return Unknown(f"{name}() of a tensor whose shape is not known" + (
+                    f": {state.shape_unknown}" if state.shape_unknown else ""))
             if name == "shape":
                 return Seq(state.shape)
             if name == "dim":
@@ -1392,6 +1552,20 @@ class Interpreter:
                 dynamic = tuple(Seq((Unknown("name of a parameter created dynamically"), v))
                                 for v in self.state.dynamic)
                 return Seq(named + dynamic, "list")
+            if attr in self.knowledge.modules_methods | self.knowledge.children_methods:
+                # Module.modules()/children(): self (for modules) and the submodules, i.e. the attributes
+                # holding objects doccheck does not model; an aliasing one keeps its aliasing
+                named = attr.startswith("named_")
+                subs = [(k, v) for k, v in self.state.attrs.items() if isinstance(v, Unknown)]
+                if attr in self.knowledge.modules_methods:
+                    subs.insert(0, ("", Instance()))
+                items = tuple(Seq((Lit(k), v)) if named else v for k, v in subs)
+                return Seq(items, "list")
+            if attr in self.knowledge.register_buffer_methods and args:
+                if isinstance(args[0], Lit) and isinstance(args[0].value, str) and args[0].value not in \
+                        self.state.params:
+                    self.state.attrs[args[0].value] = args[1] if len(args) > 1 else kwargs.get("tensor", Lit(None))
+                return Lit(None)
             if attr in self.knowledge.register_parameter_methods and len(args) >= 2:
                 self.register_parameter(args[0], args[1])
                 return Lit(None)
@@ -1470,21 +1644,33 @@ class Interpreter:
             return self.call_rule_builtin(name, items)
         if name in ("print", "warnings.warn"):
             return Lit(None)
+        if name in NON_WRITING_BUILTINS:  # they read their arguments (or return them), never change them
+            return self.unknown_like(f"{name}() of a value not known statically", *args, *kwargs.values())
         return self.unknown_call(name, args, kwargs, site)
 
     def isinstance_check(self, value: Value, kinds: Value) -> Value:
         options = kinds.items if isinstance(kinds, Seq) else (kinds,)
         if isinstance(value, Instance):
             mine = {item.qualname for item in self.mro}
+            roots = self.knowledge.module_roots
+            # False only when every class of the MRO was read and every option is a class we read
+            # (an option known only by name may be a re-export of one of our bases: torch.nn.Linear)
+            certain = all(not isinstance(item, External) or item.qualname in roots for item in self.mro)
             for option in options:
                 if isinstance(option, ProjectClass) and option.definition.qualname in mine:
                     return Lit(True)
-                if isinstance(option, Qual) and (option.qualname in mine or self.knowledge.canonical(
-                        option.qualname) in mine):
-                    return Lit(True)
-            if all(isinstance(o, (ProjectClass, Qual)) for o in options):
+                if isinstance(option, Qual):
+                    name = self.knowledge.canonical(option.qualname)
+                    if option.qualname in mine or name in mine or name in roots:
+                        return Lit(True)
+                    found = self.project.resolve_qualname(name)
+                    if isinstance(found, Definition) and found.qualname in mine:
+                        return Lit(True)
+                    if not isinstance(found, Definition):
+                        certain = False
+            if certain and all(isinstance(o, (ProjectClass, Qual)) for o in options):
                 return Lit(False)
-            return Unknown("isinstance against a type not known statically")
+            return Unknown("isinstance of self against a type not known statically")
         names = []
         for option in options:
             if isinstance(option, Builtin):
@@ -1534,6 +1720,14 @@ class Interpreter:
         return Unknown(f".{name}() of a value")
 
 
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "remove", "clear",
+                              "__setitem__", "__delitem__", "sort", "reverse", "add", "discard"})
+
+NON_WRITING_BUILTINS = frozenset({
+    "list", "tuple", "iter", "next", "len", "sorted", "reversed", "enumerate", "zip", "map", "filter", "dict", "set",
+    "frozenset", "isinstance", "issubclass", "hasattr", "getattr", "id", "type", "repr", "str", "hash", "callable",
+    "any", "all", "min", "max", "sum", "abs", "float", "int", "bool", "round", "range", "format"})
+
 RULE_BUILTINS: dict[str, Value] = {name: Builtin(f"rule.{name}") for name in (
     "sqrt", "prod", "ceil", "floor", "fan_in", "fan_out", "shape", "dim", "calculate_gain", "ntuple", "min", "max",
     "abs")}
@@ -1571,6 +1765,57 @@ def _product(items) -> object:
     return result
 
 
+def _names_in(node: cst.CSTNode) -> list:
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_Name(self, name):
+            found.append(name)
+
+        def visit_Attribute(self, attribute):  # `a.b`: only the base name is a variable
+            attribute.value.visit(self)
+            return False
+
+    node.visit(Visitor())
+    return found
+
+
+@functools.lru_cache(maxsize=4096)  # libcst nodes hash by identity
+def _is_generator(function: cst.FunctionDef) -> bool:
+    """Does the function's own body (not a nested def or lambda) contain `yield`?"""
+    found = []
+
+    class Visitor(cst.CSTVisitor):
+        def visit_FunctionDef(self, node):
+            return node is function
+
+        def visit_Lambda(self, node):
+            return False
+
+        def visit_Yield(self, node):
+            found.append(node)
+
+    function.visit(Visitor())
+    return bool(found)
+
+
+def _tensors_in(value: Value, depth: int = 0) -> list:
+    if isinstance(value, TensorRef):
+        return [value]
+    if depth < 4 and isinstance(value, Seq):
+        return [r for item in value.items for r in _tensors_in(item, depth + 1)]
+    if depth < 4 and isinstance(value, Mapping):
+        return [r for _, item in value.items for r in _tensors_in(item, depth + 1)]
+    return []
+
+
+def _holds_only_tensors(value: Value, depth: int = 0) -> bool:
+    """A container whose aliasing values are all tracked tensors (those are marked one by one)."""
+    items = value.items if isinstance(value, Seq) else [v for _, v in value.items]
+    return all(isinstance(i, TensorRef) or not isinstance(i, (Instance, MayAlias, Seq, Mapping))
+               or isinstance(i, (Seq, Mapping)) and depth < 4 and _holds_only_tensors(i, depth + 1) for i in items)
+
+
 def _always_raises(block) -> bool:
     body = block.body if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)) else block
     for stmt in body:
@@ -1581,11 +1826,13 @@ def _always_raises(block) -> bool:
     return False
 
 
-def _describe(state: TensorState) -> str:
+def _describe(state: TensorState, why: bool = False) -> str:
     from doccheck.distributions import formula
 
     if state.distribution is not None:
         return formula(state.distribution)
     if state.lazy:
         return "lazy"
+    if why and state.unresolved:  # a join keeps the construct that made one side unresolved
+        return f"unresolved ({state.unresolved[:300]})"
     return "unresolved"

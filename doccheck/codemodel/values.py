@@ -28,7 +28,20 @@ class Unknown(Value):
         return 0
 
 
-class AnyAttribute(Unknown):
+class MayAlias(Unknown):
+    """A value not modelled exactly that may be, or hold, one of self's parameters (the module itself,
+    an attribute of self the code evaluated never set, the result of a call that received self or a
+    parameter, a loop variable over such a value).  Writing through it may change any parameter, so
+    every write through it makes every parameter unresolved, with this reason."""
+
+    def __eq__(self, other):  # never equal to a plain Unknown: a join must not lose the aliasing
+        return isinstance(other, MayAlias)
+
+    def __hash__(self):
+        return 1
+
+
+class AnyAttribute(MayAlias):
     """``getattr(self, name)`` with a name computed at run time: could be any parameter."""
 
 
@@ -49,6 +62,12 @@ class Lit(Value):
     """A Python constant that is not a number: str, bool, None, Ellipsis."""
 
     value: Any
+
+
+@dataclass(frozen=True)
+class ConventionNone(Lit):
+    """An argument's `None` default taken by the entry convention: a guard that raises on it says the
+    caller must replace it (``qconfig=None`` then ``if not qconfig: raise``)."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +147,7 @@ class TensorState:
     is_parameter: bool = False
     lazy: bool = False
     created_at: Position | None = None
+    shape_unknown: str | None = None  # why the shape is not known (the construct, with its line)
 
     def same_init(self, other: "TensorState") -> bool:
         return (self.distribution == other.distribution and self.unresolved == other.unresolved
