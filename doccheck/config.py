@@ -47,6 +47,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 TABLE = "tool.doccheck"
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "symbol-aliases",
         "undocumented-ignore", "baseline")
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 ALIAS_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?$")
 
 
@@ -79,8 +80,10 @@ class FileConfig:
 
 
 def _read_toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+    from doccheck import safeio
+
+    try:  # a regular file of bounded size: a FIFO named pyproject.toml must not hang the run
+        return tomllib.loads(safeio.read_text(path, MAX_CONFIG_BYTES))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as exc:

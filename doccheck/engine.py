@@ -432,7 +432,6 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
 
     started = time.perf_counter()
     paths = [Path(t) for t in dict.fromkeys(targets)] if discovered else discover(targets, config.exclude)
-    knowledge_module.load(config.rules_files, config.symbol_aliases)  # a bad rules file: a usage error, here
     roots = _roots(paths)  # of every file, cached or not: a file's result never depends on what else was cached
     messages: list[str] = []
     cache = None
@@ -456,6 +455,9 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
             todo.append(str(path))
     cached_files = len(results)
     if todo:
+        # a bad rules file is a usage error here, not a DC000 per file from the workers; no cached entry can
+        # hide it, as the rules' contents are in the fingerprint and no entry is stored without loading them
+        knowledge_module.load(config.rules_files, config.symbol_aliases)
         jobs = 1 if keep_classes else _jobs(config, len(todo))
         if jobs == 1:
             _init_worker(roots, config)
