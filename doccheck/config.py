@@ -107,15 +107,21 @@ def find(targets: list[str], cwd: Path | None = None) -> Path | None:
         path = Path(target)
         if not path.is_absolute():
             path = cwd / path
-        if path.exists():
-            start = path.resolve() if path.is_dir() else path.resolve().parent
-            break
+        try:
+            if path.exists():
+                start = path.resolve() if path.is_dir() else path.resolve().parent
+                break
+        except (OSError, RuntimeError):  # a path too long or a symlink loop: the check reports it; look on
+            continue
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _doccheck_table(_read_toml(candidate)) is not None:
-            return candidate
-        if (folder / ".git").exists():
-            break
+        try:
+            if candidate.is_file() and _doccheck_table(_read_toml(candidate)) is not None:
+                return candidate
+            if (folder / ".git").exists():
+                break
+        except OSError:  # a folder whose path is too long to look into
+            continue
     return None
 
 
