@@ -33,7 +33,10 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from doccheck import safeio
+
 FORMAT_VERSION = 1
+MAX_BASELINE_BYTES = 256 * 1024 * 1024
 _LINE_REFERENCES = re.compile(r"(\.pyi?):\d+|\b(line) \d+")
 
 
@@ -70,8 +73,13 @@ def write(path: Path | str, findings) -> int:
     for entries in by_file.values():
         entries.sort(key=lambda e: (e["code"], e["object"], e["hash"]))
     data = {"doccheck-baseline": FORMAT_VERSION, "findings": dict(sorted(by_file.items()))}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    # a file name that is not UTF-8 keeps its undecodable bytes as JSON escapes (\udcff), which read back exactly
+    text = (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
+    try:  # all or nothing: a full disk keeps the old baseline and leaves no temporary file behind
+        path.parent.mkdir(parents=True, exist_ok=True)
+        safeio.write_atomic(path, text, mode=safeio.public_mode(path))
+    except OSError as exc:
+        raise BaselineError(f"{path}: cannot write the baseline: {safeio.describe(exc)}") from None
     return len(findings)
 
 
@@ -79,8 +87,8 @@ class Baseline:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.base = self.path.resolve().parent
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
+        try:  # a regular file of bounded size only: a FIFO must not hang the run, /dev/zero not fill memory
+            data = json.loads(safeio.read_text(self.path, MAX_BASELINE_BYTES))
         except FileNotFoundError:
             raise BaselineError(f"{self.path}: no such baseline file (create it with --write-baseline)") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

@@ -34,6 +34,7 @@ from doccheck import __version__
 
 FORMATS = ("text", "json", "lintrunner", "sarif", "github")
 SUBCOMMANDS = ("check", "explain", "verify", "rules")
+PATH_FILE_LIMIT = 64 * 1024 * 1024  # bytes of an @FILE list of paths
 
 
 class UsageError(Exception):
@@ -139,19 +140,24 @@ def _wants_lintrunner(argv: list[str]) -> bool:
 
 def expand_path_files(argv: list[str]) -> tuple[list[str], list[str], bool]:
     """(arguments without @FILE items, paths read from them, whether there was one)."""
+    from doccheck import safeio
+
     rest, paths, had = [], [], False
     for index, arg in enumerate(argv):
         if arg == "--":  # file names follow, and a file may be called "@x"
             rest.extend(argv[index:])
             break
-        if arg.startswith("@") and len(arg) > 1 and not Path(arg).exists():
+        if arg.startswith("@") and len(arg) > 1 and not os.path.lexists(arg):
             had = True
             name = arg[1:]
-            try:
-                text = Path(name).read_text(encoding="utf-8")
+            try:  # a regular file of bounded size only: a FIFO must not hang the run, /dev/zero not fill memory
+                text = safeio.read_text(name, PATH_FILE_LIMIT)
             except OSError as exc:
-                raise UsageError(f"{arg}: cannot read the list of paths: {exc.strerror or exc}") from None
-            paths.extend(line.strip() for line in text.splitlines() if line.strip())
+                raise UsageError(f"{arg}: cannot read the list of paths: {safeio.describe(exc)}") from None
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"{arg}: the list of paths is not UTF-8 (byte {exc.start})") from None
+            # lines end at \n (or \r\n) only: a name may contain U+2028 or a form feed (str.splitlines would cut it)
+            paths.extend(entry for line in text.split("\n") if (entry := line.strip(" \t\r")))
             continue
         rest.append(arg)
     return rest, paths, had
@@ -230,18 +236,23 @@ def _check(argv: list[str], lintrunner: bool) -> int:
                     undocumented_ignore=file_config.undocumented_ignore, timeout=args.timeout)
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
-        result = run([str(f) for f in files], config, progress=progress)
+        result = run([str(f) for f in files], config, progress=progress, discovered=True)
     except (TargetError, RulesError) as exc:
         raise UsageError(str(exc)) from None
     finally:
         progress.clear()
+    for message in result.messages:
+        print(f"doccheck: {message}", file=sys.stderr)
 
     from doccheck import baseline as baseline_module
     from doccheck import suppress
 
     suppressed = suppress.apply(result)
     if args.write_baseline:
-        count = baseline_module.write(args.write_baseline, result.findings)
+        try:
+            count = baseline_module.write(args.write_baseline, result.findings)
+        except baseline_module.BaselineError as exc:
+            raise UsageError(str(exc)) from None
         print(f"doccheck: wrote {count} finding(s) to {args.write_baseline}", file=sys.stderr)
         if args.statistics:
             print(_summary(result, suppressed), file=sys.stderr)
@@ -288,8 +299,15 @@ def _emit(args, findings) -> None:
     out.flush()
 
 
+def _tolerate_undecodable_names(stream) -> None:
+    """A file name that is not UTF-8 (``b\\xff.py``) reaches the output as ``\\udcff``, never an encoding error."""
+    if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="backslashreplace")
+
+
 def run_check(argv: list[str]) -> int:
     lintrunner = _wants_lintrunner(argv)
+    _tolerate_undecodable_names(sys.stdout)
     debug = "--debug" in _options(argv)
     try:
         return _check(argv, lintrunner)

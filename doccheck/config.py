@@ -47,6 +47,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 TABLE = "tool.doccheck"
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "symbol-aliases",
         "undocumented-ignore", "baseline")
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
 ALIAS_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?$")
 
 
@@ -79,8 +80,10 @@ class FileConfig:
 
 
 def _read_toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+    from doccheck import safeio
+
+    try:  # a regular file of bounded size: a FIFO named pyproject.toml must not hang the run
+        return tomllib.loads(safeio.read_text(path, MAX_CONFIG_BYTES))
     except FileNotFoundError:
         raise ConfigError(f"{path}: no such configuration file") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -104,15 +107,21 @@ def find(targets: list[str], cwd: Path | None = None) -> Path | None:
         path = Path(target)
         if not path.is_absolute():
             path = cwd / path
-        if path.exists():
-            start = path.resolve() if path.is_dir() else path.resolve().parent
-            break
+        try:
+            if path.exists():
+                start = path.resolve() if path.is_dir() else path.resolve().parent
+                break
+        except (OSError, RuntimeError):  # a path too long or a symlink loop: the check reports it; look on
+            continue
     for folder in (start, *start.parents):
         candidate = folder / "pyproject.toml"
-        if candidate.is_file() and _doccheck_table(_read_toml(candidate)) is not None:
-            return candidate
-        if (folder / ".git").exists():
-            break
+        try:
+            if candidate.is_file() and _doccheck_table(_read_toml(candidate)) is not None:
+                return candidate
+            if (folder / ".git").exists():
+                break
+        except OSError:  # a folder whose path is too long to look into
+            continue
     return None
 
 

@@ -20,18 +20,31 @@ class TargetError(Exception):
     """A target does not exist or cannot be read (a usage error, exit 2)."""
 
 
-def module_file(qualname: str, search_path: list[str] | None = None) -> Path | None:
-    """The source file of a dotted module name, found without importing anything."""
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the system, a permission problem: nothing to read there
+        return False
+
+
+def module_file(qualname: str, search_path: list[str] | None = None,
+                looked_at: list[Path] | None = None) -> Path | None:
+    """The source file of a dotted module name, found without importing anything.
+
+    `looked_at`, when given, receives every candidate checked, the one found
+    last: the cache keeps the ones not found, as a file created there later
+    changes what the name means.
+    """
     parts = qualname.split(".")
     if not all(p.isidentifier() for p in parts):
         return None
     for entry in search_path if search_path is not None else sys.path:
         base = Path(entry or ".").joinpath(*parts)
-        if (base / "__init__.py").is_file():
-            return base / "__init__.py"
-        candidate = base.with_suffix(".py")
-        if candidate.is_file():
-            return candidate
+        for candidate in (base / "__init__.py", base.with_suffix(".py")):
+            if looked_at is not None:
+                looked_at.append(candidate)
+            if _is_file(candidate):
+                return candidate
     return None
 
 
@@ -41,41 +54,103 @@ def _excluded(path: Path, exclude: tuple[str, ...]) -> bool:
                for pat in exclude)
 
 
+def _exists(path: Path) -> bool:
+    """Whether anything is at `path`: a dangling or looping symlink, a FIFO, or a path too long to open all count.
+
+    Such entries are kept as files so that the check reports them (DC002)
+    instead of the run skipping them silently or stopping with a usage error.
+    """
+    try:
+        os.lstat(path)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError:  # ENAMETOOLONG, ELOOP, EACCES: something is named there; the check says what
+        return True
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _walk(top: Path, exclude: tuple[str, ...], found: dict[str, Path]) -> None:
+    """Every ``*.py`` below `top`, iteratively (no recursion limit: 1,100 nested folders are fine).
+
+    Symlinked folders are not followed (as in ``os.walk``); an entry named
+    ``*.py`` is kept whatever it is (a dangling link, a FIFO), and a folder that
+    cannot be listed is kept too: the check reports both instead of skipping them.
+    """
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listing = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            if folder != top:
+                found.setdefault(str(folder), folder)  # reported as "cannot list folder"
+                continue
+            raise
+        subfolders = []
+        for entry in listing:
+            path = Path(folder, entry.name)
+            try:
+                is_folder = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_folder = False
+            if is_folder:
+                if entry.name not in SKIPPED_DIRS and not entry.name.startswith(".") and not _excluded(path, exclude):
+                    subfolders.append(path)
+            elif entry.name.endswith(".py"):
+                try:
+                    linked_folder = entry.is_symlink() and entry.is_dir()
+                except OSError:
+                    linked_folder = False
+                if not linked_folder and not _excluded(path, exclude):
+                    found.setdefault(str(path), path)
+        stack.extend(reversed(subfolders))
+
+
 def discover(targets: list[str], exclude: tuple[str, ...] = ()) -> list[Path]:
     """All ``.py`` files of the targets, each once, in a stable order."""
     found: dict[str, Path] = {}
     for target in targets:
         path = Path(target)
-        if not path.exists():
+        if not _exists(path):
             resolved = module_file(target) if "/" not in target and not target.endswith(".py") else None
             if resolved is None:
                 raise TargetError(f"{target}: no such file, folder or importable module")
             path = resolved.parent if resolved.name == "__init__.py" else resolved
-        if path.is_file():
+        if not _is_folder(path):  # a file, or an entry the check will report (a FIFO, a dangling link)
             found.setdefault(str(path), path)
             continue
-        for dirpath, dirnames, filenames in os.walk(path):
-            dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.startswith(".")
-                                 and not _excluded(Path(dirpath, d), exclude))
-            for name in sorted(filenames):
-                if name.endswith((".py", ".pyi")) and not name.endswith(".pyi"):
-                    file = Path(dirpath, name)
-                    if not _excluded(file, exclude):
-                        found.setdefault(str(file), file)
+        try:
+            _walk(path, exclude, found)
+        except OSError as exc:
+            raise TargetError(f"{target}: cannot list the folder: {exc.strerror or exc}") from None
     return [found[k] for k in sorted(found)]
 
 
-def module_name(path: Path) -> tuple[str, Path]:
+def module_name(path: Path, looked_at: list[Path] | None = None) -> tuple[str, Path]:
     """The dotted module name of a file and the folder its top package lives in.
 
     Walks up while folders are packages (hold an ``__init__.py``), so a file
     checked alone — as pre-commit passes it — still knows its package and can
-    resolve base classes and helpers from the files around it.
+    resolve base classes and helpers from the files around it.  `looked_at`
+    receives the ``__init__.py`` files checked (the cache depends on them).
     """
     path = path.resolve()
     parts = [] if path.name == "__init__.py" else [path.stem]
     folder = path.parent
-    while (folder / "__init__.py").is_file() and folder.parent != folder:
+    while folder.parent != folder:
+        marker = folder / "__init__.py"
+        if looked_at is not None:
+            looked_at.append(marker)
+        if not _is_file(marker):
+            break
         parts.insert(0, folder.name)
         folder = folder.parent
     return ".".join(parts) or path.stem, folder

@@ -17,6 +17,9 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 
+MAX_RULES_BYTES = 16 * 1024 * 1024
+
+
 class RulesError(ValueError):
     """A rules file is malformed; the message names the file and the entry."""
 
@@ -101,7 +104,77 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+MAX_RULE_DEPTH = 50  # nesting of one rules expression; libcst's native parser has no depth guard (it crashes)
+MAX_RULE_LENGTH = 2000
+
+
+def _python(text: str, mode: str, where: str, what: str):
+    """Parse a rules snippet with Python's own parser after bounding its size and nesting (RulesError if bad).
+
+    The nesting is counted on the text first (brackets and prefix operators),
+    so nothing deeper than MAX_RULE_DEPTH reaches any parser; then the tree's
+    depth is measured without recursion.
+    """
+    import ast
+
+    if len(text) > MAX_RULE_LENGTH:
+        raise RulesError(f"{where}: {what} is longer than {MAX_RULE_LENGTH} characters")
+    depth = deepest = 0
+    for char in text:
+        if char in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in ")]}":
+            depth -= 1
+    if deepest > MAX_RULE_DEPTH or len(text) - len(text.lstrip("-+~ (")) > MAX_RULE_DEPTH \
+            or text.count("not ") > MAX_RULE_DEPTH:
+        raise RulesError(f"{where}: {what} {text[:60]!r}... is nested more than {MAX_RULE_DEPTH} deep")
+    try:
+        tree = ast.parse(text, mode=mode)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        detail = exc.msg if isinstance(exc, SyntaxError) else type(exc).__name__
+        raise RulesError(f"{where}: {what} {text!r} is not valid Python: {detail}") from None
+    stack = [(tree, 0)]
+    while stack:
+        node, level = stack.pop()
+        if level > MAX_RULE_DEPTH:
+            raise RulesError(f"{where}: {what} {text[:60]!r}... is nested more than {MAX_RULE_DEPTH} deep")
+        stack.extend((child, level + 1) for child in ast.iter_child_nodes(node))
+    return tree
+
+
+def _expression(value, where: str, what: str) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = repr(value)  # gain = 1 means the expression "1"
+    if not isinstance(value, str):
+        raise RulesError(f"{where}: {what} must be a string holding a Python expression, not {value!r}")
+    _python(value, "eval", where, what)
+    return value
+
+
+def _table(data: dict, key: str, source: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise RulesError(f"{source}: [{key}] must be a table, not {type(value).__name__}")
+    return value
+
+
+def _names(table: dict, key: str, where: str) -> tuple[str, ...]:
+    value = table.get(key, ())
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise RulesError(f"{where}.{key} must be a list of strings")
+    return tuple(value)
+
+
+def _string_table(table: dict, where: str) -> dict[str, str]:
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+        raise RulesError(f"{where}: every value must be a string")
+    return dict(table)
+
+
 def _entry(kind: str, raw: dict, source: str) -> CallRule:
+    if not isinstance(raw, dict):
+        raise RulesError(f"{source}: [[{kind}]] entries must be tables, not {type(raw).__name__}")
     where = f"{source}: [[{kind}]] {raw.get('names', '?')}"
     names = raw.get("names")
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
@@ -112,12 +185,32 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
     unknown = set(raw) - {"names", "signature", "let", "init", "returns", "target", "like", "copy_from"}
     if unknown:
         raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
+    _python(f"def _({signature}): pass", "exec", where, "'signature'")
     init = raw.get("init", {})
+    if not isinstance(init, dict):
+        raise RulesError(f"{where}: 'init' must be a table of family and parameter expressions")
     if init and "family" not in init:
         raise RulesError(f"{where}: 'init' needs a 'family'")
+    for key, value in init.items():
+        if key == "family":
+            if not isinstance(value, str):
+                raise RulesError(f"{where}: init.family must be a string")
+        else:
+            _expression(value, where, f"init.{key}")
     let = raw.get("let", [])
     if not isinstance(let, list) or not all(isinstance(s, str) and "=" in s for s in let):
         raise RulesError(f"{where}: 'let' must be a list of assignments such as \"x = a + b\"")
+    for statement in let:
+        import ast
+
+        tree = _python(statement, "exec", where, "'let' entry")
+        if len(tree.body) != 1 or not isinstance(tree.body[0], (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            raise RulesError(f"{where}: 'let' entry {statement!r} must be one assignment such as \"x = a + b\"")
+    if raw.get("returns") is not None:
+        _expression(raw["returns"], where, "'returns'")
+    for key in ("target", "like", "copy_from"):
+        if raw.get(key) is not None and (not isinstance(raw[key], str) or not raw[key].isidentifier()):
+            raise RulesError(f"{where}: '{key}' must be a parameter name")
     return CallRule(
         kind=kind,
         names=tuple(names),
@@ -133,45 +226,55 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
 
 
 def _merge_file(knowledge: Knowledge, path: Path) -> None:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    from doccheck import safeio
+
+    try:  # a regular file of bounded size: a FIFO named rules.toml must not hang the run
+        data = tomllib.loads(safeio.read_text(path, MAX_RULES_BYTES))
+    except OSError as exc:
+        raise RulesError(f"{path}: cannot read rules file: {safeio.describe(exc)}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise RulesError(f"{path}: cannot read rules file: {exc}") from exc
     source = path.name
-    framework = data.get("framework", {})
-    knowledge.module_roots |= frozenset(framework.get("module_roots", ()))
-    knowledge.parameter_classes |= frozenset(framework.get("parameter_classes", ()))
-    knowledge.lazy_parameter_classes |= frozenset(framework.get("lazy_parameter_classes", ()))
-    knowledge.namespace_aliases.update(framework.get("namespace_aliases", {}))
-    knowledge.parameters_methods |= frozenset(framework.get("parameters_methods", ()))
-    knowledge.named_parameters_methods |= frozenset(framework.get("named_parameters_methods", ()))
-    knowledge.register_parameter_methods |= frozenset(framework.get("register_parameter_methods", ()))
-    knowledge.apply_methods |= frozenset(framework.get("apply_methods", ()))
-    knowledge.pure_functions |= frozenset(framework.get("pure_functions", ()))
-    knowledge.pure_module_methods |= frozenset(framework.get("pure_module_methods", ()))
-    knowledge.register_buffer_methods |= frozenset(framework.get("register_buffer_methods", ()))
-    knowledge.modules_methods |= frozenset(framework.get("modules_methods", ()))
-    knowledge.children_methods |= frozenset(framework.get("children_methods", ()))
+    framework = _table(data, "framework", source)
+    where = f"{source}: [framework]"
+    knowledge.module_roots |= frozenset(_names(framework, "module_roots", where))
+    knowledge.parameter_classes |= frozenset(_names(framework, "parameter_classes", where))
+    knowledge.lazy_parameter_classes |= frozenset(_names(framework, "lazy_parameter_classes", where))
+    aliases = framework.get("namespace_aliases", {})
+    if not isinstance(aliases, dict):
+        raise RulesError(f"{where}.namespace_aliases must be a table of prefix = \"canonical prefix\"")
+    knowledge.namespace_aliases.update(_string_table(aliases, f"{where}.namespace_aliases"))
+    knowledge.parameters_methods |= frozenset(_names(framework, "parameters_methods", where))
+    knowledge.named_parameters_methods |= frozenset(_names(framework, "named_parameters_methods", where))
+    knowledge.register_parameter_methods |= frozenset(_names(framework, "register_parameter_methods", where))
+    knowledge.apply_methods |= frozenset(_names(framework, "apply_methods", where))
+    knowledge.pure_functions |= frozenset(_names(framework, "pure_functions", where))
+    knowledge.pure_module_methods |= frozenset(_names(framework, "pure_module_methods", where))
+    knowledge.register_buffer_methods |= frozenset(_names(framework, "register_buffer_methods", where))
+    knowledge.modules_methods |= frozenset(_names(framework, "modules_methods", where))
+    knowledge.children_methods |= frozenset(_names(framework, "children_methods", where))
     if "fan" in data:
-        fan = dict(data["fan"])
-        knowledge.fan_min_dim = int(fan.pop("min_dim", 2))
-        knowledge.fan.update({k: str(v) for k, v in fan.items()})
-    knowledge.gain.update({k: str(v) for k, v in data.get("gain", {}).items()})
-    for kind in ("initializer", "function", "factory"):
-        for raw in data.get(kind, []):
+        fan = dict(_table(data, "fan", source))
+        min_dim = fan.pop("min_dim", 2)
+        if not isinstance(min_dim, int) or isinstance(min_dim, bool):
+            raise RulesError(f"{source}: [fan] min_dim must be an integer")
+        knowledge.fan_min_dim = min_dim
+        knowledge.fan.update({k: _expression(v, f"{source}: [fan]", k) for k, v in fan.items()})
+    knowledge.gain.update({k: _expression(v, f"{source}: [gain]", k) for k, v in _table(data, "gain", source).items()})
+    for kind in ("initializer", "function", "factory", "method"):
+        entries = data.get(kind, [])
+        if not isinstance(entries, list):
+            raise RulesError(f"{source}: {kind} must be an array of tables ([[{kind}]]), not {type(entries).__name__}")
+        for raw in entries:
             rule = _entry(kind, raw, source)
             for name in rule.names:
-                knowledge.calls[name] = rule
-    for raw in data.get("method", []):
-        rule = _entry("method", raw, source)
-        for name in rule.names:
-            knowledge.methods[name] = rule
-    aliasing = data.get("aliasing_methods", {})
-    knowledge.aliasing_methods |= frozenset(aliasing.get("names", ()))
-    knowledge.aliasing_attributes |= frozenset(aliasing.get("attributes", ()))
-    knowledge.symbol_aliases.update(data.get("symbols", {}))
-    knowledge.parameter_symbols.update(data.get("parameters", {}))
-    knowledge.subject_phrases.update(data.get("subjects", {}))
+                (knowledge.methods if kind == "method" else knowledge.calls)[name] = rule
+    aliasing = _table(data, "aliasing_methods", source)
+    knowledge.aliasing_methods |= frozenset(_names(aliasing, "names", f"{source}: [aliasing_methods]"))
+    knowledge.aliasing_attributes |= frozenset(_names(aliasing, "attributes", f"{source}: [aliasing_methods]"))
+    knowledge.symbol_aliases.update(_string_table(_table(data, "symbols", source), f"{source}: [symbols]"))
+    knowledge.parameter_symbols.update(_string_table(_table(data, "parameters", source), f"{source}: [parameters]"))
+    knowledge.subject_phrases.update(_string_table(_table(data, "subjects", source), f"{source}: [subjects]"))
     knowledge.files += (str(path),)
 
 

@@ -33,10 +33,12 @@ class SourceError(Exception):
 
 def read_source(path: Path) -> str:
     """Decode a file as Python would: BOM, PEP 263 coding cookie, else UTF-8."""
+    from doccheck import safeio
+
     try:
-        data = path.read_bytes()
+        data = safeio.read_regular(path)  # never blocks on a FIFO, never reads a device
     except OSError as exc:
-        raise SourceError(f"cannot read file: {exc.strerror or exc}") from exc
+        raise SourceError(f"cannot read file: {safeio.describe(exc)}") from exc
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:

@@ -49,6 +49,8 @@ class Project:
         self._by_path: dict[str, ModuleInfo] = {}
         self._mro_cache: dict[int, list] = {}
         self.accessed: set[str] = set()  # files read for the current target (the cache's dependencies)
+        self.absent: set[str] = set()  # files looked for and not found (a file created there changes results)
+        self._lookups: dict[str, tuple[tuple[str, ...], str | None]] = {}  # qualname -> (not found, found)
 
     # ---------------------------------------------------------------- modules
     def add(self, info: ModuleInfo, root: Path | None = None) -> None:
@@ -59,6 +61,11 @@ class Project:
 
     def module(self, qualname: str) -> ModuleInfo | None:
         info = self._module(qualname)
+        lookup = self._lookups.get(qualname)
+        if lookup is not None:  # recorded on every use: the memo must not hide a dependency from later files
+            self.absent.update(lookup[0])
+            if lookup[1] is not None:
+                self.accessed.add(lookup[1])
         if info is not None:
             self.accessed.add(str(Path(info.path).resolve()))
         return info
@@ -67,10 +74,18 @@ class Project:
         if qualname in self._by_qualname:
             return self._by_qualname[qualname]
         self._by_qualname[qualname] = None  # guards against import cycles while loading
-        path = module_file(qualname, self.roots + self.search_path)
+        looked_at: list[Path] = []
+        path = module_file(qualname, self.roots + self.search_path, looked_at)
+        missing = looked_at[:-1] if path is not None else looked_at
         info = None
+        resolved = None
         if path is not None:
-            resolved = str(path.resolve())
+            try:
+                resolved = str(path.resolve())
+            except (OSError, RuntimeError):  # a symlink loop between the check and now
+                path = None
+        self._lookups[qualname] = (tuple(str(p.absolute()) for p in missing), resolved)
+        if path is not None:
             info = self._by_path.get(resolved)
             if info is None:
                 try:

@@ -57,8 +57,10 @@ def _parse_codes(match: re.Match) -> tuple[str, ...]:
 
 
 def _source_text(path: str) -> str | None:
+    from doccheck import safeio
+
     try:
-        data = open(path, "rb").read()
+        data = safeio.read_regular(path)  # the path of a DC002 finding may be a FIFO or a device
     except OSError:
         return None
     try:
