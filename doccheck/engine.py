@@ -226,11 +226,12 @@ def make_project(paths: list[Path]):
 _WORKER: dict = {}
 
 
-def _init_worker(roots: list[str], config: Config) -> None:
+def _init_worker(roots: list, config: Config) -> None:
     from doccheck import knowledge as knowledge_module
+    from doccheck.discover import Mount
     from doccheck.project import Project
 
-    _WORKER["project"] = Project([Path(r) for r in roots])
+    _WORKER["project"] = Project([r if isinstance(r, Mount) else Path(r) for r in roots])
     _WORKER["knowledge"] = knowledge_module.load(config.rules_files, config.symbol_aliases)
     _WORKER["config"] = config
 
@@ -345,7 +346,7 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
         roots = []
         for path in todo:
             try:
-                root = str(module_name(Path(path))[1])
+                root = module_name(Path(path))[1]  # a folder, or a Mount (a copy of a framework package)
             except OSError:
                 continue
             if root not in roots:
