@@ -26,7 +26,7 @@ INIT_CODES = ("DC101", "DC102", "DC103")
 @dataclass(frozen=True)
 class CoverageEntry:
     object: str  # "Linear.weight"; "Cls.*" for parameters whose names are computed at run time or unknown
-    path: str
+    path: str  # the class's file and line (as in findings: one place per object)
     line: int
     status: str  # consistent | mismatch | unresolved | undocumented
     effective: str | None  # the code's distribution, when resolved
@@ -78,7 +78,7 @@ def entries_of(class_result) -> list[CoverageEntry]:
     for param in code.params:
         verdicts = [v for v in class_result.verdicts if v.param is param]
         claims = list(dict.fromkeys(v.claim.text for v in verdicts))
-        where = param.created_at or position
+        where = position  # the class whose parameter it is (a base's Parameter() line is shared by many classes)
         effective = formula(param.distribution) if param.distribution is not None else None
         if param.distribution is None:
             status, reason = "unresolved", param.unresolved or "unresolved"

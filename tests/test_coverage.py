@@ -110,7 +110,9 @@ def test_json_has_the_documented_fields(package, capsys):
                for item in data)
     wrong = next(item for item in data if item["object"] == "Wrong.bias")
     assert wrong["status"] == "mismatch" and wrong["documented"] and wrong["path"].endswith("layers.py")
-    assert wrong["line"] == LAYERS.splitlines().index("        self.bias = nn.Parameter(torch.empty(features))") + 1
+    assert wrong["line"] == LAYERS.splitlines().index("class Wrong(nn.Module):") + 1
+    inherited = next(item for item in data if item["object"] == "Inherited.scale")
+    assert inherited["line"] == LAYERS.splitlines().index("class Inherited(Quiet):") + 1
     unresolved = [item for item in data if item["status"] == "unresolved"]
     assert unresolved and all(item["reason"] for item in unresolved)
     assert all(item["reason"] is None for item in data if item["status"] != "unresolved")
