@@ -33,7 +33,7 @@ from pathlib import Path
 from doccheck import __version__
 
 FORMATS = ("text", "json", "lintrunner", "sarif", "github")
-SUBCOMMANDS = ("check", "explain", "verify", "rules")
+SUBCOMMANDS = ("check", "explain", "verify", "coverage", "rules")
 PATH_FILE_LIMIT = 64 * 1024 * 1024  # bytes of an @FILE list of paths
 
 
@@ -126,6 +126,17 @@ def _summary(result, suppressed: int = 0, baselined: int = 0) -> str:
 def _options(argv: list[str]) -> list[str]:
     """The arguments before ``--``: after it every argument is a file name, even ``--format=lintrunner``."""
     return argv[:argv.index("--")] if "--" in argv else argv
+
+
+def _unproven_line(result) -> str | None:
+    """The text run's closing note: documented claims that are neither proven nor refuted are not silent."""
+    counts = result.counts()
+    unproven = counts["claims_unresolved"] + counts["claims_unreadable"]
+    if not unproven:
+        return None
+    return (f"doccheck: {unproven} documented initialization claim(s) not proven ({counts['claims_unresolved']} "
+            f"unresolved, {counts['claims_unreadable']} unreadable); list every parameter with "
+            f"`doccheck coverage PATH`")
 
 
 def _wants_lintrunner(argv: list[str]) -> bool:
@@ -268,6 +279,10 @@ def _check(argv: list[str], lintrunner: bool) -> int:
         baselined = len(old)
 
     _emit(args, result.findings)
+    if args.format == "text":
+        unproven = _unproven_line(result)
+        if unproven:
+            print(unproven, file=sys.stderr)
     if args.statistics or (interactive(sys.stderr) and not lintrunner):
         print(_summary(result, suppressed, baselined), file=sys.stderr)
     if lintrunner:
@@ -385,6 +400,10 @@ def main(argv: list[str] | None = None) -> int:
             from doccheck.verify import main as verify_main
 
             return verify_main(argv[1:])
+        if argv and argv[0] == "coverage":
+            from doccheck.coverage import main as coverage_main
+
+            return coverage_main(argv[1:])
         if argv and argv[0] == "rules":
             return run_rules(argv[1:])
         if argv and argv[0] == "check":

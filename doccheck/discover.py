@@ -8,8 +8,11 @@ nothing is imported, so no analysed code ever runs.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
+import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 SKIPPED_DIRS = {"__pycache__", ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "node_modules", ".mypy_cache",
@@ -134,12 +137,30 @@ def discover(targets: list[str], exclude: tuple[str, ...] = ()) -> list[Path]:
     return [found[k] for k in sorted(found)]
 
 
-def module_name(path: Path, looked_at: list[Path] | None = None) -> tuple[str, Path]:
+@dataclass(frozen=True)
+class Mount:
+    """A folder that is a copy of a framework package (a vendored or partial ``torch/nn``).
+
+    Its modules are named as the framework's (``torch.nn.modules.rnn``, not ``nn.modules.rnn``), so that the
+    framework's rules (roots such as ``torch.nn.Module``) apply to it as they do to the installed package; a
+    module the copy lacks is read from the framework found on ``sys.path``.
+    """
+
+    prefix: str  # the framework package the folder copies: "torch.nn"
+    folder: str  # the copy: "/tmp/vendored/nn"
+
+    def __str__(self) -> str:
+        return self.folder
+
+
+def module_name(path: Path, looked_at: list[Path] | None = None) -> tuple[str, Path | Mount]:
     """The dotted module name of a file and the folder its top package lives in.
 
     Walks up while folders are packages (hold an ``__init__.py``), so a file
     checked alone — as pre-commit passes it — still knows its package and can
-    resolve base classes and helpers from the files around it.  `looked_at`
+    resolve base classes and helpers from the files around it.  A package that
+    is a copy of a framework's package (see `framework_copy`) gives the
+    framework's names and a `Mount` instead of the folder.  `looked_at`
     receives the ``__init__.py`` files checked (the cache depends on them).
     """
     path = path.resolve()
@@ -153,4 +174,110 @@ def module_name(path: Path, looked_at: list[Path] | None = None) -> tuple[str, P
             break
         parts.insert(0, folder.name)
         folder = folder.parent
+    packages = len(parts) if path.name == "__init__.py" else len(parts) - 1
+    for depth in range(1, packages + 1):  # the outermost package that copies a framework package wins
+        package_dir = folder.joinpath(*parts[:depth])
+        prefix = framework_copy(str(package_dir))
+        if prefix is not None:
+            return ".".join([prefix, *parts[depth:]]), Mount(prefix, str(package_dir))
     return ".".join(parts) or path.stem, folder
+
+
+# ---------------------------------------------------------------- copies of framework packages
+MIN_SHARED_FILES = 0.8  # of the copy's modules, at least this share must exist in the framework package
+MIN_SHARED_NAMES = 0.6  # and of their top-level classes and functions, this share must be the framework's
+_TOP_LEVEL = re.compile(r"^(?:class|def)\s+([A-Za-z_]\w*)", re.M)
+
+
+@functools.lru_cache(maxsize=None)
+def _framework_names() -> tuple[str, ...]:
+    """The top-level packages of the frameworks doccheck has rules for (``[framework] name``)."""
+    import tomllib
+
+    from doccheck.knowledge import builtin_rules_dir
+
+    names = []
+    for rules in sorted(builtin_rules_dir().glob("*.toml")):
+        try:
+            name = tomllib.loads(rules.read_text(encoding="utf-8")).get("framework", {}).get("name")
+        except (OSError, ValueError):
+            continue
+        if isinstance(name, str) and name.isidentifier():
+            names.append(name)
+    return tuple(names)
+
+
+@functools.lru_cache(maxsize=None)
+def _framework_packages(search_path: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(dotted name, folder) of every package of every framework found on the search path."""
+    found = []
+    for name in _framework_names():
+        init = module_file(name, list(search_path))
+        if init is None or init.name != "__init__.py":
+            continue
+        top = init.parent.resolve()
+        for dirpath, dirnames, _ in os.walk(top):
+            dirnames[:] = sorted(d for d in dirnames if (Path(dirpath, d) / "__init__.py").is_file())
+            relative = Path(dirpath).relative_to(top).parts
+            found.append((".".join([name, *relative]), dirpath))
+    return tuple(found)
+
+
+def _modules_of(folder: str) -> dict[str, Path]:
+    """Relative path -> file, for every module of a package folder (subpackages included)."""
+    result = {}
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if (Path(dirpath, d) / "__init__.py").is_file())
+        for name in filenames:
+            if name.endswith(".py"):
+                file = Path(dirpath, name)
+                result[file.relative_to(folder).as_posix()] = file
+    return result
+
+
+def _top_level_names(file: Path) -> set[str]:
+    try:
+        return set(_TOP_LEVEL.findall(file.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return set()
+
+
+@functools.lru_cache(maxsize=256)
+def framework_copy(package_dir: str, search_path: tuple[str, ...] | None = None) -> str | None:
+    """The framework package (``torch.nn``) that a package folder outside it is a copy of, or None.
+
+    A copy has the framework package's folder name, at least `MIN_SHARED_FILES` of its modules at the same
+    relative paths there, and at least `MIN_SHARED_NAMES` of its top-level classes and functions defined in
+    the framework's file of the same path; the one framework package that matches best is taken (a tie, e.g.
+    two packages equally like the copy, is no copy: its own names are kept).  A package that is itself on
+    the framework's tree is not a copy.  Only the file system is read.
+    """
+    folder = Path(package_dir).resolve()
+    packages = _framework_packages(tuple(search_path if search_path is not None else sys.path))
+    if any(folder == Path(f).resolve() or Path(f).resolve() in folder.parents for _, f in packages if
+           "." not in _):
+        return None  # inside the installed framework: its names are right already
+    candidates = [(q, f) for q, f in packages if Path(f).name == folder.name]
+    if not candidates:
+        return None
+    mine = _modules_of(str(folder))
+    if not mine:
+        return None
+    mine_names = {rel: _top_level_names(file) for rel, file in mine.items()}
+    total_names = sum(len(n) for n in mine_names.values())
+    scored = []
+    for qualname, other in candidates:
+        theirs = _modules_of(other)
+        shared = [rel for rel in mine if rel in theirs]
+        if len(shared) < MIN_SHARED_FILES * len(mine):
+            continue
+        names = sum(len(mine_names[rel] & _top_level_names(theirs[rel])) for rel in shared)
+        if total_names and names < MIN_SHARED_NAMES * total_names:
+            continue
+        scored.append((len(shared) + names, qualname))
+    if not scored:
+        return None
+    scored.sort(reverse=True)
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None
+    return scored[0][1]

@@ -29,11 +29,12 @@ class Config:
     jobs: int | None = None  # worker processes; None: one per core, at most 2 where files are few
     undocumented_ignore: tuple[str, ...] | None = None  # DC302: parameters never asked for (None: the default list)
     timeout: float | None = 60.0  # seconds per file (see doccheck.limits); None: no time budget
+    inventory: bool = False  # evaluate every class, with or without claims (`doccheck coverage`; never cached)
 
     def fingerprint_repr(self) -> str:
         """What changes results (not how they are computed: cache and jobs are left out)."""
         return repr((self.select, self.ignore, self.exclude, self.per_file_ignores, self.rules_files,
-                     self.symbol_aliases, self.undocumented_ignore))
+                     self.symbol_aliases, self.undocumented_ignore, self.inventory))
 
     def wants(self, code: str, path: str = "") -> bool:
         ignore = self.ignore
@@ -187,18 +188,22 @@ class RunResult:
             "claims_consistent": statuses.count("consistent"),
             "claims_mismatch": statuses.count("mismatch"),
             "claims_unresolved": statuses.count("unresolved"),
+            "claims_unreadable": statuses.count("unreadable"),
             "findings": len(self.findings),
         }
 
 
-def _roots(paths) -> list[str]:
-    """The package roots of the files, in order: the search path the code model uses before sys.path."""
-    from doccheck.discover import module_name
+def _roots(paths) -> list:
+    """The package roots of the files, in order: the search path the code model uses before sys.path.
 
-    roots: list[str] = []
+    A root is a folder (a str) or a `discover.Mount` (a copy of a framework package)."""
+    from doccheck.discover import Mount, module_name
+
+    roots: list = []
     for path in paths:
         try:
-            root = str(module_name(Path(path))[1])
+            root = module_name(Path(path))[1]
+            root = root if isinstance(root, Mount) else str(root)
         except (OSError, RuntimeError, ValueError):  # unreadable entries are reported by the check itself
             continue
         if root not in roots:
@@ -209,7 +214,7 @@ def _roots(paths) -> list[str]:
 def make_project(paths: list[Path]):
     from doccheck.project import Project
 
-    return Project([Path(r) for r in _roots(paths)])
+    return Project([r if not isinstance(r, str) else Path(r) for r in _roots(paths)])
 
 
 # ---------------------------------------------------------------- one file, in this process or a worker
@@ -248,9 +253,10 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="doccheck-parent-watch", daemon=True).start()
 
 
-def _init_worker(roots: list[str], config: Config, parent: int | None = None) -> None:
+def _init_worker(roots: list, config: Config, parent: int | None = None) -> None:
     """Set up the process that analyses files; `parent` (a pool worker's parent pid) ties its life to it."""
     from doccheck import knowledge as knowledge_module
+    from doccheck.discover import Mount
     from doccheck.project import Project
 
     if parent is not None:
@@ -378,7 +384,7 @@ def run(targets: list[str], config: Config = Config(), keep_classes: bool = Fals
     if config.cache and not keep_classes:
         rules = [str(p) for p in sorted(builtin_rules_dir().glob("*.toml"))] + list(config.rules_files)
         try:
-            cache = Cache(fingerprint(config.fingerprint_repr(), rules, roots))
+            cache = Cache(fingerprint(config.fingerprint_repr(), rules, [str(r) if isinstance(r, str) else repr(r) for r in roots]))
         except CacheUnavailable as exc:
             messages.append(str(exc))
     results: dict[str, FileResult] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from doccheck.discover import module_file
+from doccheck.discover import Mount, module_file
 from doccheck.parse import ModuleInfo, SourceError, load_module
 
 MAX_RESOLVE_DEPTH = 25
@@ -42,8 +42,11 @@ class External:
 
 
 class Project:
-    def __init__(self, roots: list[Path] | None = None, search_path: list[str] | None = None):
-        self.roots = [str(r) for r in (roots or [])]
+    def __init__(self, roots: list[Path | Mount] | None = None, search_path: list[str] | None = None):
+        self.roots: list[str] = []
+        self.mounts: list[Mount] = []  # copies of framework packages, searched first for their prefix
+        for root in roots or []:
+            self._add_root(root)
         self.search_path = list(search_path if search_path is not None else sys.path)
         self._by_qualname: dict[str, ModuleInfo | None] = {}
         self._by_path: dict[str, ModuleInfo] = {}
@@ -53,11 +56,34 @@ class Project:
         self._lookups: dict[str, tuple[tuple[str, ...], str | None]] = {}  # qualname -> (not found, found)
 
     # ---------------------------------------------------------------- modules
-    def add(self, info: ModuleInfo, root: Path | None = None) -> None:
+    def _add_root(self, root: Path | Mount | str) -> None:
+        if isinstance(root, Mount):
+            if root not in self.mounts:
+                self.mounts.append(root)
+                self.mounts.sort(key=lambda m: -len(m.prefix))  # the most specific copy first
+        elif str(root) not in self.roots:
+            self.roots.insert(0, str(root))
+
+    def add(self, info: ModuleInfo, root: Path | Mount | None = None) -> None:
         self._by_path[str(Path(info.path).resolve())] = info
         self._by_qualname[info.qualname] = info
-        if root is not None and str(root) not in self.roots:
-            self.roots.insert(0, str(root))
+        if root is not None:
+            self._add_root(root)
+
+    def _find(self, qualname: str, looked_at: list[Path]) -> Path | None:
+        """The source file of a module: in a framework copy under check first, then roots and sys.path.
+
+        `looked_at` receives every candidate checked, the one found last (the cache keeps the absent ones)."""
+        for mount in self.mounts:
+            if qualname == mount.prefix or qualname.startswith(mount.prefix + "."):
+                rest = qualname[len(mount.prefix) + 1:].split(".") if qualname != mount.prefix else []
+                base = Path(mount.folder).joinpath(*rest)
+                for candidate in [base / "__init__.py"] + ([base.with_suffix(".py")] if rest else []):
+                    looked_at.append(candidate)
+                    if candidate.is_file():
+                        return candidate
+                break  # a module the copy lacks: the framework's own
+        return module_file(qualname, self.roots + self.search_path, looked_at)
 
     def module(self, qualname: str) -> ModuleInfo | None:
         info = self._module(qualname)
@@ -75,7 +101,7 @@ class Project:
             return self._by_qualname[qualname]
         self._by_qualname[qualname] = None  # guards against import cycles while loading
         looked_at: list[Path] = []
-        path = module_file(qualname, self.roots + self.search_path, looked_at)
+        path = self._find(qualname, looked_at)
         missing = looked_at[:-1] if path is not None else looked_at
         info = None
         resolved = None

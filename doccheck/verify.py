@@ -49,7 +49,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from doccheck.empirical import findings_for
-from doccheck.model import ClassInit, Finding, ParamInit
+from doccheck.model import ClassInit, Finding, ParamInit, Position
 from doccheck.symbolic import as_sympy
 
 
@@ -136,6 +136,7 @@ class VerifyResult:
     elapsed: float
     static_seconds: float = 0.0
     unresolved: list = field(default_factory=list)  # classes with parameters but no resolved distribution
+    not_tested: list = field(default_factory=list)  # classes the static side could not take up, with the reason
 
     def counts(self) -> dict:
         by = lambda s: sum(1 for c in self.classes if c.status == s)  # noqa: E731
@@ -147,6 +148,8 @@ class VerifyResult:
             "classes_skipped": by("skipped"),
             "classes_untested": by("untested"),
             "classes_unresolved_statically": len(self.unresolved),
+            "classes_without_parameters": sum(1 for c in self.classes if not c.static),
+            "classes_not_tested": len(self.not_tested),
             "combinations": sum(len(c.combos) for c in self.classes),
             "combinations_rejected": sum(len(c.rejected) for c in self.classes),
             "parameter_checks": len(params),
@@ -176,15 +179,21 @@ def require_frameworks(knowledge) -> dict:
 
 
 # =========================================================================== static side
-def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (), pattern: str | None = None):
-    """(ClassInit, path, root) for every top-level class whose parameters the code model resolves (at least
-    one distribution), and a description of the classes with parameters it could not resolve at all."""
+def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (), pattern: str | None = None,
+                   skipped: list | None = None):
+    """(ClassInit, path, root) for every top-level framework-module class the code model resolves — at least one
+    distribution, or a static "no learnable parameter" (a ClassInit without parameters) — and a description
+    of the classes with parameters it could not resolve at all.
+
+    Every other class is appended to `skipped` (when given) with the reason: a file that cannot be read, the
+    static model failing, a class that is not a framework module (its MRO reaches no module root)."""
     from doccheck.codemodel.classes import evaluate_class
     from doccheck.discover import discover, module_name
     from doccheck.engine import make_project
     from doccheck.parse import SourceError, load_module
     from doccheck.project import Definition
 
+    skipped = [] if skipped is None else skipped
     paths = discover(targets, exclude)
     project = make_project(paths)
     found, unresolved = [], []
@@ -192,19 +201,32 @@ def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (),
         try:
             qualname, root = module_name(path)
             info = load_module(path, qualname)
-        except (SourceError, OSError, RecursionError):
+        except (SourceError, OSError, RecursionError) as exc:
+            skipped.append({"qualname": str(path), "path": str(path), "line": getattr(exc, "line", 1),
+                            "reason": f"the file cannot be read: {getattr(exc, 'message', None) or exc}"})
             continue
         project.add(info, root)
         for chunk, name in info.classes():
             full = f"{info.qualname}.{name}"
             if pattern and not (fnmatch.fnmatch(full, pattern) or fnmatch.fnmatch(name, pattern)):
                 continue
+            where = {"qualname": full, "path": str(path), "line": chunk.keyword_line}
             try:
                 stmt = info.statement(chunk)
-                code = evaluate_class(project, knowledge, Definition(info, stmt, full))
-            except Exception:  # the static side is `doccheck check`'s business; here: not resolved
+                definition = Definition(info, stmt, full)
+                code = evaluate_class(project, knowledge, definition)
+            except Exception as exc:  # the static side is `doccheck check`'s business; here: listed, not tested
+                skipped.append({**where, "reason": f"the static model failed: {type(exc).__name__}: {exc}"
+                                .splitlines()[0][:200]})
                 continue
             if code is None:
+                base = _module_root(project, knowledge, definition)
+                if base is not None:
+                    skipped.append({**where, "reason": base})
+                    continue
+                line, column = info.position(stmt)
+                code = ClassInit(name, full, Position(str(path), line, column), [])  # static: no parameter
+                found.append((code, Path(path), root))
                 continue
             if not any(p.distribution is not None for p in code.params):
                 reasons = sorted({p.unresolved or "unresolved" for p in code.params}) or [code.problem or "?"]
@@ -213,6 +235,25 @@ def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (),
                 continue
             found.append((code, Path(path), root))
     return found, unresolved
+
+
+def _module_root(project, knowledge, definition) -> str | None:
+    """None when the class is a framework module (its MRO reaches a module root); else why it is not tested."""
+    from doccheck.project import External, ResolutionError
+
+    if knowledge.canonical(definition.qualname) in knowledge.module_roots:
+        return None  # nn.Module itself
+    try:
+        mro = project.mro(definition, knowledge.module_roots)
+    except ResolutionError as exc:
+        return f"its bases cannot be linearised: {exc}"
+    externals = [b.qualname for b in mro if isinstance(b, External)]
+    if any(knowledge.canonical(q) in knowledge.module_roots or q in knowledge.module_roots for q in externals):
+        return None
+    unknown = [q for q in externals if q not in ("object", "builtins.object")]
+    if unknown:
+        return f"not known to be a framework module (base without source: {', '.join(unknown[:3])})"
+    return "not a framework module"
 
 
 # =========================================================================== runtime side
@@ -763,7 +804,10 @@ def check_class(code: ClassInit, path: Path, root: Path, knowledge, options: Opt
         result.combos.append(check_combo(cls, code, params, by_name, combo, index, options))
     statuses = {p.status for c in result.combos for p in c.params}
     errors = [c.error for c in result.combos if c.error]
-    if "disagrees" in statuses:
+    if not code.params and not statuses and not errors:
+        result.status = "agrees"  # the static "no learnable parameter", and none at run time either
+        result.reason = "no learnable parameter, as the static model says"
+    elif "disagrees" in statuses:
         result.status = "disagrees"
     elif "agrees" in statuses:
         result.status = "agrees"
@@ -928,7 +972,8 @@ def verify(targets: list[str], options: Options = Options(), progress=None) -> V
     require_frameworks(knowledge)
     import torch
 
-    found, unresolved = static_classes(targets, knowledge, options.exclude, options.pattern)
+    not_tested: list = []
+    found, unresolved = static_classes(targets, knowledge, options.exclude, options.pattern, not_tested)
     static_seconds = time.perf_counter() - started
     classes, findings = [], []
     threads = torch.get_num_threads()
@@ -948,7 +993,7 @@ def verify(targets: list[str], options: Options = Options(), progress=None) -> V
     finally:
         torch.set_num_threads(threads)
     findings.sort(key=Finding.sort_key)
-    return VerifyResult(classes, findings, time.perf_counter() - started, static_seconds, unresolved)
+    return VerifyResult(classes, findings, time.perf_counter() - started, static_seconds, unresolved, not_tested)
 
 
 # =========================================================================== output
@@ -976,6 +1021,8 @@ def render_text(result: VerifyResult, verbose: bool = False) -> str:
                 out.append(f"    refused: {rejected}")
     for u in result.unresolved:
         out.append(f"{u['qualname']}: not resolved statically, not tested ({u['reason']})")
+    for u in result.not_tested:
+        out.append(f"{u['qualname']}: not tested ({u['reason']})")
     if result.findings:
         from doccheck import report
 
@@ -990,7 +1037,8 @@ def summary(result: VerifyResult) -> str:
     k = result.counts()
     return (f"doccheck verify: {k['classes_resolved']} classes resolved statically; {k['classes_agree']} agree, "
             f"{k['classes_disagree']} disagree, {k['classes_untested']} untested, {k['classes_skipped']} skipped "
-            f"(+{k['classes_unresolved_statically']} with no resolved parameter); "
+            f"(+{k['classes_unresolved_statically']} with no resolved parameter, {k['classes_not_tested']} not "
+            f"taken up: listed above); {k['classes_without_parameters']} of the resolved create no parameter; "
             f"{k['combinations']} combinations ({k['combinations_rejected']} refused by the constructor), "
             f"{k['parameter_checks']} parameter checks, {k['samples']:,} values, {k['redraws']} redraws; "
             f"{k['findings']} findings; {k['seconds']:.1f} s ({k['static_seconds']:.1f} s static)")
@@ -1004,6 +1052,7 @@ def render_json(result: VerifyResult) -> str:
         "findings": [finding_dict(f) for f in result.findings],
         "classes": [{**asdict(c), "samples": c.samples} for c in result.classes],
         "unresolved": result.unresolved,
+        "not_tested": result.not_tested,
     }
     return json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n"
 

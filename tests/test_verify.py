@@ -24,7 +24,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from doccheck.verify import (  # noqa: E402
-    Options, main, ks_pvalue, ks_statistic, verify,
+    Options, main, ks_pvalue, ks_statistic, render_text, verify,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,12 +62,21 @@ def test_every_resolved_torch_module_agrees(torch_modules):
     result = torch_modules
     disagreeing = {c.qualname: [f"{combo.call}: {p.name} {[t.detail for t in p.tests if not t.ok]}"
                                 for combo in c.combos for p in combo.params if p.status == "disagrees"]
-                   for c in result.classes if c.status != "agrees"}
+                   for c in result.classes if c.status == "disagrees"}
     assert not disagreeing, disagreeing
     assert not result.findings
     counts = result.counts()
-    assert counts["classes_resolved"] >= 30
-    assert counts["classes_agree"] == counts["classes_resolved"]  # none skipped, none untested
+    assert counts["classes_resolved"] - counts["classes_without_parameters"] >= 30
+    # every class with a resolved parameter agrees; a class without one is skipped only with a reason
+    assert all(c.status == "agrees" for c in result.classes if c.static), [
+        (c.qualname, c.status, c.reason) for c in result.classes if c.static and c.status != "agrees"]
+    skipped = [c for c in result.classes if c.status == "skipped"]
+    assert all(not c.static and c.reason for c in skipped)
+    assert counts["classes_agree"] + len(skipped) == counts["classes_resolved"]
+    # the static "no learnable parameter" is tested too: ReLU, MSELoss, Dropout, Identity, Module
+    agree_without = {c.qualname.rsplit(".", 1)[-1] for c in result.classes if not c.static and c.status == "agrees"}
+    assert {"ReLU", "MSELoss", "Dropout", "Identity", "Module", "Flatten"} <= agree_without
+    assert counts["classes_without_parameters"] >= 100
     assert counts["samples"] > 1_000_000
     assert result.wall < 60, f"verify over torch.nn.modules took {result.wall:.1f} s"
 
@@ -254,3 +263,79 @@ def test_ks_statistic_and_pvalue():
     assert ks_pvalue(shifted, n) < 1e-30
     # the 0.1% critical value of the Kolmogorov distribution is about 1.95/√n
     assert ks_pvalue(1.95 / n ** 0.5, n) == pytest.approx(1e-3, rel=0.1)
+
+
+# --------------------------------------------------------------------------- what verify covers, and says it skips
+COVER_LAYERS = '''\
+import torch
+from torch import nn
+
+
+class Scale(nn.Module):
+    def __init__(self, features):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(features))
+
+
+class Activation(nn.Module):
+    def __init__(self, slope=0.5):
+        super().__init__()
+        self.slope = slope
+
+
+class Plain:
+    def __init__(self, n):
+        self.n = n
+'''
+
+HIDDEN_BASE = '''\
+import torch
+from torch import nn
+
+
+class Hidden(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.secret = nn.Parameter(torch.zeros(3))
+
+
+class Child(Hidden):
+    def __init__(self, features):
+        super().__init__()
+        self.features = features
+'''
+
+
+def test_a_static_no_parameter_class_is_tested_and_the_rest_is_listed(tmp_path):
+    pkg = tmp_path / "coververify"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "layers.py").write_text(COVER_LAYERS)
+    (pkg / "broken.py").write_text("class Oops(:\n    pass\n")
+    result = verify([str(pkg)], FAST)
+    status = {c.qualname.rsplit(".", 1)[-1]: (c.status, c.reason) for c in result.classes}
+    assert status["Scale"][0] == "agrees"
+    assert status["Activation"] == ("agrees", "no learnable parameter, as the static model says")
+    not_tested = {u["qualname"].rsplit(".", 1)[-1]: u["reason"] for u in result.not_tested}
+    assert not_tested["Plain"] == "not a framework module"
+    assert any(u["path"].endswith("broken.py") and "cannot be read" in u["reason"] for u in result.not_tested)
+    text = render_text(result)
+    assert "coververify.layers.Plain: not tested (not a framework module)" in text
+    assert "2 not taken up" in text and "1 of the resolved create no parameter" in text
+
+
+def test_a_wrong_static_no_parameter_is_a_disagreement(tmp_path, monkeypatch):
+    # rules that wrongly call Hidden a module root: the static model then says Child creates no parameter
+    pkg = tmp_path / "hiddenbase"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "layers.py").write_text(HIDDEN_BASE)
+    rules = rules_file(tmp_path, '[framework]\nmodule_roots = ["hiddenbase.layers.Hidden"]\n')
+    monkeypatch.syspath_prepend(str(tmp_path))  # verify imports the frameworks its rules name
+    result = verify([str(pkg / "layers.py")], Options(samples=256, max_draws=2, rules_files=(rules,),
+                                                      pattern="Child"))
+    [child] = result.classes
+    assert child.static == {} and child.status == "disagrees"
+    [finding] = result.findings
+    assert finding.code == "DC501" and finding.object == "Child.secret"
+    assert "static model does not know" in finding.message

@@ -28,13 +28,14 @@ def run(info, project, knowledge, config, result) -> None:
     from doccheck.parse import SourceError
     from doccheck.project import Definition
 
-    if not INIT_WORDING.search(info.text) and "__doc__" not in info.text:
+    inventory = config.inventory  # `doccheck coverage`: every class, documented or not
+    if not inventory and not INIT_WORDING.search(info.text) and "__doc__" not in info.text:
         return
     path = info.path
     for chunk, _ in info.classes():
         text = info.chunk_text(chunk)
         computed_doc = "__doc__" in text  # may pull its wording in from elsewhere
-        if not computed_doc and not (chunk.docstring and has_init_wording(chunk.docstring)):
+        if not inventory and not computed_doc and not (chunk.docstring and has_init_wording(chunk.docstring)):
             continue  # the docstring states no initialization: nothing to prove, nothing to parse
         line = chunk.keyword_line
         try:
@@ -52,7 +53,7 @@ def run(info, project, knowledge, config, result) -> None:
         except Exception as exc:
             result.findings.append(internal_error(path, line, "doc model", exc, config.debug))
             continue
-        if not claims:
+        if not claims and not inventory:
             continue
         definition = Definition(info, stmt, f"{info.qualname}.{stmt.name.value}")
         try:

@@ -54,6 +54,19 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
         # the constructor was not followed to its end: nothing it decided so far is certain
         for key, tensor in list(state.heap.items()):
             state.heap[key] = replace(tensor, distribution=None, unresolved=problem)
+    if any(state.heap[ref.id].lazy for ref in state.params.values()):
+        # a lazy module materialises its lazy parameters on the first forward call and then re-runs its own
+        # initialization (initialize_parameters -> reset_parameters), which may write the others too (torch
+        # 1.8's LazyLinear leaves `bias` unwritten in the constructor): what the constructor left is not the
+        # parameter's initialization
+        for param_name, ref in state.params.items():
+            tensor = state.heap[ref.id]
+            if not tensor.lazy:
+                site = (f" ({tensor.created_at.path.rsplit('/', 1)[-1]}:{tensor.created_at.line})"
+                        if tensor.created_at is not None else "")
+                state.heap[ref.id] = replace(tensor, distribution=None, unresolved=(
+                    f"in a lazy module, {param_name}{site} may be written again when the lazy parameters are "
+                    f"materialised on the first forward call"))
     params = []
     for param_name, ref in state.params.items():
         params.append(_param_init(param_name, state.heap[ref.id], problem))
