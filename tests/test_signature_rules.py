@@ -148,9 +148,41 @@ def test_default_phrases(text, expected):
     "Default: the same as the input",
     "(default: 1 unless the input is sparse)",
     "Default: :math:`\\sqrt{2}`",  # a formula that is no plain number is not read
+    "Activation function to use. Default: hyperbolic tangent (`tanh`).",  # words of a sentence (keras)
+    "Note that in most other utils and datasets, the default is actually \"THWC\".",  # torchvision Kinetics
+    "Options: 'mrope' (interleaved; `mrope_section` defaults to (8, 12, 12))",  # another name's default (timm)
 ])
 def test_phrases_that_are_not_one_readable_value(text):
     assert defaults_in(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Default: tanh (hyperbolic tangent).", "tanh"),  # a word with an explanation is still a value
+    ("Default: relu.", "relu"),
+    ("The `eps` defaults to 1e-3.", Fraction(1, 1000)),  # the entry's own name
+])
+def test_default_phrases_that_read_as_values(text, expected):
+    (phrase,) = defaults_in(text, 0, ("eps",))
+    assert phrase.value.value == expected
+
+
+def test_sections_follow_napoleons_indentation_rules():
+    # torchvision's DatasetFolder: ` Attributes:` one space deeper than `Args:` ends Args (napoleon's
+    # section indent is that of the first entry); it is not an argument named `Attributes`
+    doc = ("Loader.\n\nArgs:\n    root (str): Root.\n    allow_empty(bool, optional): If True.\n"
+           "        An error otherwise.\n\n Attributes:\n    classes (list): names.\n")
+    sections = read_sections(doc)
+    assert sections.arg_names() == {"root", "allow_empty"}
+    assert [e.names for e in sections.attributes] == [("classes",)]
+    # transformers/paddle: a `Returns:` indented into Args, at the entries' indentation
+    doc = ("F.\n\nArgs:\n    xs_len (int): length\n    Returns:\n        mask (Tensor): a mask\n")
+    assert read_sections(doc).arg_names() == {"xs_len"}
+    # paddle's erase: ` Returns:` deeper than `Args:` but shallower than the entries
+    doc = "F.\n\nArgs:\n     img (array): image.\n\n Returns:\n     array: Erased image.\n"
+    assert read_sections(doc).arg_names() == {"img"}
+    # a lower-case entry that happens to be a section name stays an argument
+    doc = "F.\n\nArgs:\n    x: input\n    note:\n        a free-text note to attach\n"
+    assert read_sections(doc).arg_names() == {"x", "note"}
 
 
 def test_read_value_stops_at_sentence_end():

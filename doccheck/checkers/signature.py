@@ -930,7 +930,7 @@ def _check_defaults(info, read: _Doc, signature: Signature, result) -> None:
             if param is None or param.default is None:
                 continue
             if phrases is None:
-                phrases = defaults_in(entry.description, entry.start)
+                phrases = defaults_in(entry.description, entry.start, entry.bare_names)
             if not phrases:
                 break
             code = code_value(param.default)

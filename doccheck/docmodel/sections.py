@@ -205,6 +205,9 @@ def read_sections(text: str) -> Sections:
         kind = "args" if name in ARG_HEADERS else "attributes"
         base = _indent(line)
         j = i + (2 if numpy else 1)
+        # napoleon's section indent: that of the first line after the header; the section ends at the first
+        # line indented less (so a ` Attributes:` one space deeper than `Args:` is not part of Args)
+        section_indent = next((_indent(ln) for _, ln in lines[j:] if ln.strip()), 0)
         body: list[tuple[int, str]] = []
         while j < n:
             o, ln = lines[j]
@@ -212,10 +215,9 @@ def read_sections(text: str) -> Sections:
                 if numpy:
                     if _indent(ln) < base or (j + 1 < n and _DASHES.match(lines[j + 1][1])):
                         break
-                elif _indent(ln) <= base:
+                elif _indent(ln) <= base or _indent(ln) < section_indent:
                     break
-                if not numpy and _HEADER.match(ln) and _HEADER.match(ln).group("name").strip().lower() in \
-                        _NAPOLEON_HEADERS and _indent(ln) <= base:
+                elif _nested_header(lines, j):
                     break
             body.append((o, ln))
             j += 1
@@ -227,6 +229,20 @@ def read_sections(text: str) -> Sections:
         _read_entries(body, kind, numpy, result, text)
         i = j
     return result
+
+
+def _nested_header(lines: list[tuple[int, str]], j: int) -> bool:
+    """A capitalised section header (``Returns:``, ``Raises:``) indented into an argument section, with a
+    deeper line after it: a section the author indented by mistake, not an argument named ``Returns``.
+    (Argument names are lower case, so ``returns:`` and ``note:`` stay entries.)"""
+    header = _HEADER.match(lines[j][1])
+    if header is None:
+        return False
+    name = header.group("name").strip()
+    if name.lower() not in _NAPOLEON_HEADERS or not name[0].isupper():
+        return False
+    after = next((ln for _, ln in lines[j + 1:] if ln.strip()), None)
+    return after is not None and _indent(after) > _indent(lines[j][1])
 
 
 def _read_entries(body: list[tuple[int, str]], kind: str, numpy: bool, result: Sections, text: str) -> None:
@@ -355,10 +371,28 @@ _STOP = re.compile(r"\s+(?:or|and)\s+(?=[-+\d`'\":(\[])|\s+(?:or|for|if|when|unl
                    r"|\s*[*/^]|\s*,\s*[-+\d(\[`'\"]|\s*\.\.\s*\d|\s*\.\.\.|\s*%", re.IGNORECASE)
 
 
-def defaults_in(description: str, base: int = 0) -> list[DocDefault]:
-    """Every readable default phrase in one entry's description; offsets are `base` + index."""
+# the thing a default phrase is about, written right before it: "`mrope_section` defaults to …",
+# ":attr:`eps`'s default is …"
+_SUBJECT = re.compile(r"(?:``(?P<a>[\w.]+)``|`(?P<b>[\w.]+)`|:[\w:.+-]+:`~?(?P<c>[\w.]+)`)(?:'s)?\s*(?:is\s+|has\s+)?"
+                      r"(?:(?:the|a|its)\s+)?\Z")
+# after a bare word, what lets it read as a value: the end, punctuation, or an explanation in parentheses
+_AFTER_WORD = re.compile(r"\s*(?:$|[.,;:)\]]|\s*\()")
+
+
+def defaults_in(description: str, base: int = 0, names: tuple[str, ...] = ()) -> list[DocDefault]:
+    """Every readable default phrase in one entry's description; offsets are `base` + index.
+
+    `names`: the entry's own names.  A phrase about another name ("`mrope_section` defaults to (8, 12, 12)"
+    inside the entry of `rope_type`) is not this entry's default; a bare word is a value only when it reads
+    as one ("Default: relu." but not "Default: hyperbolic tangent", "the default is actually "THWC"").
+    """
     out = []
     for m in _DEFAULT.finditer(description):
+        subject = _SUBJECT.search(description, max(0, m.start() - 80), m.start())
+        if subject is not None:
+            named = (subject.group("a") or subject.group("b") or subject.group("c")).rsplit(".", 1)[-1]
+            if named not in names:
+                continue
         if m.group("word").lower() == "defaults" and "to" not in m.group("sep"):
             continue
         if m.group("sep").strip() == "" and not (m.group("word")[0].isupper() or m.group("open")):
@@ -371,6 +405,8 @@ def defaults_in(description: str, base: int = 0) -> list[DocDefault]:
         if value is None:
             continue
         rest = description[end:]
+        if value.kind == "word" and description[start:start + 1].isalpha() and not _AFTER_WORD.match(rest):
+            continue  # "hyperbolic tangent", "actually "THWC"": words of a sentence, not a value
         if _STOP.match(rest):
             continue  # "Default: 1 for 2D inputs", "Default: 0 or 1", "Default: 2*n" — not one value
         if m.group("open") and not re.match(r"\s*\)", rest):
