@@ -88,6 +88,9 @@ def _check_parser() -> _Parser:
     parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
                         help="colour the text format (default: auto: on a terminal, unless NO_COLOR is set)")
     parser.add_argument("--statistics", action="store_true", help="print a summary line with counts to stderr")
+    parser.add_argument("--no-group-copies", action="store_true",
+                        help="text and json: one entry per place, instead of a finding on copies of the same "
+                             "docstring text once with the other places listed")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"doccheck {__version__}")
@@ -247,6 +250,9 @@ def _emit(args, findings) -> None:
     from doccheck import formats, report
 
     out = sys.stdout
+    if args.format in ("json", "text") and not args.no_group_copies:
+        # sarif, github and lintrunner keep one result per place: those tools annotate each file
+        findings = report.group_copies(findings)
     if args.format == "json":
         out.write(report.render_json(findings))
     elif args.format == "lintrunner":

@@ -1,10 +1,19 @@
-"""Stage 6: findings -> text or JSON (more formats live in doccheck.formats)."""
+"""Stage 6: findings -> text or JSON (more formats live in doccheck.formats).
+
+Copies are reported once (`group_copies`): large projects paste the same docstring into many files
+(transformers' ``modeling_*.py`` and ``modular_*.py``, paddle's three ``functional_*`` back ends), and the
+same wrong sentence found in 12 files is one thing to fix, not 12.  Two findings are copies when they have
+the same check, object and message (file names and line numbers inside the message aside) and the
+documentation lines they point at read the same.  The first place (in the sorted order) carries the
+finding; the others are listed in its `duplicates`.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
-from doccheck.model import Finding
+from doccheck.model import Finding, Position
 
 
 def finding_dict(finding: Finding) -> dict:
@@ -23,13 +32,74 @@ def finding_dict(finding: Finding) -> dict:
         "effective": finding.effective,
         "derivation": list(finding.derivation),
         "related": [{"path": p.path, "line": p.line, "column": p.column} for p in finding.related],
+        "duplicates": [{"path": p.path, "line": p.line, "column": p.column} for p in finding.duplicates],
     }
+
+
+_PLACE = re.compile(r"[\w.-]+\.py:\d+")  # "resnet.py:298" inside a message: where the copy's signature is
+
+
+def _line_text(path: str, line: int, cache: dict) -> str | None:
+    if path not in cache:
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                cache[path] = handle.read().split("\n")
+        except OSError:
+            cache[path] = None
+    lines = cache[path]
+    if lines is None or not 0 < line <= len(lines):
+        return None
+    return lines[line - 1].strip()
+
+
+def group_copies(findings: list[Finding]) -> list[Finding]:
+    """Findings on copies of the same docstring text folded into one, the other places in `duplicates`.
+
+    Order is kept (the first copy in the given order represents the group), so the result is as
+    deterministic as the input.  A finding whose line cannot be read is never grouped.
+    """
+    from dataclasses import replace
+
+    cache: dict = {}
+    groups: dict[tuple, list[Finding]] = {}
+    order: list = []
+    for finding in findings:
+        text = _line_text(finding.path, finding.line, cache)
+        if text is None:
+            order.append(finding)
+            continue
+        key = (finding.code, finding.object, _PLACE.sub("", finding.message), text, finding.documented,
+               finding.effective)
+        if key in groups:
+            groups[key].append(finding)
+        else:
+            groups[key] = [finding]
+            order.append(key)
+    out = []
+    for item in order:
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        first, *rest = groups[item]
+        out.append(replace(first, duplicates=tuple(Position(f.path, f.line, f.column) for f in rest))
+                   if rest else first)
+    return out
+
+
+def copies_note(finding: Finding, shown: int = 3) -> str:
+    """" (also in 2 other places: a.py:3, b.py:7)" for the text format; "" without copies."""
+    if not finding.duplicates:
+        return ""
+    places = ", ".join(f"{p.path}:{p.line}" for p in finding.duplicates[:shown])
+    more = ", …" if len(finding.duplicates) > shown else ""
+    n = len(finding.duplicates)
+    return f" (also in {n} other place{'s' if n > 1 else ''}: {places}{more})"
 
 
 def render_text(findings: list[Finding], derivation: bool = True) -> str:
     lines = []
     for f in findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}")
+        lines.append(f"{f.path}:{f.line}:{f.column}: {f.code} {f.message}{copies_note(f)}")
         if derivation:
             lines.extend(f"    {step}" for step in f.derivation)
     return "\n".join(lines) + ("\n" if lines else "")

@@ -80,7 +80,10 @@ def render_text(findings, derivation: bool, style: Style) -> str:
         check = get(f.code)
         level = check.level if check else "error"
         location = style(f"{f.path}:{f.line}:{f.column}:", "bold")
-        lines.append(f"{location} {style(f.code, 'bold', LEVEL_STYLE.get(level, 'red'))} {f.message}")
+        from doccheck.report import copies_note
+
+        lines.append(f"{location} {style(f.code, 'bold', LEVEL_STYLE.get(level, 'red'))} {f.message}"
+                     f"{style(copies_note(f), 'dim') if f.duplicates else ''}")
         if derivation:
             lines.extend(style(f"    {step}", "dim") for step in f.derivation)
     return "\n".join(lines) + ("\n" if lines else "")
