@@ -88,6 +88,9 @@ def _check_parser() -> _Parser:
     parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
                         help="colour the text format (default: auto: on a terminal, unless NO_COLOR is set)")
     parser.add_argument("--statistics", action="store_true", help="print a summary line with counts to stderr")
+    parser.add_argument("--docstring-format", choices=("auto", "rest", "markdown"),
+                        help="how docstrings are written: auto (default: Markdown recognised per docstring by its "
+                             "code fences), rest, or markdown (DC004 parses reST only)")
     parser.add_argument("--no-group-copies", action="store_true",
                         help="text and json: one entry per place, instead of a finding on copies of the same "
                              "docstring text once with the other places listed")
@@ -209,7 +212,8 @@ def _check(argv: list[str], lintrunner: bool) -> int:
     config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
                     rules_files=file_config.rules + tuple(args.rules),
                     symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache, jobs=args.jobs,
-                    undocumented_ignore=file_config.undocumented_ignore)
+                    undocumented_ignore=file_config.undocumented_ignore,
+                    docstring_format=args.docstring_format or file_config.docstring_format or "auto")
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
         result = run([str(f) for f in files], config, progress=progress)

@@ -189,3 +189,44 @@ def test_registry_entries():
     for code, name in (("DC001", "docstring-syntax"), ("DC004", "rest-syntax")):
         check = get(code)
         assert check.name == name and len(check.rationale) > 200 and check.bad != check.good
+
+
+MARKDOWN_DOC = '''def dense(units, activation=None):
+    """Just your regular densely-connected layer.
+
+    Args:
+        units: Positive integer.
+        activation: Activation function to use.
+            If you don't specify anything, no activation is applied.
+    - a Markdown list
+    continued without indentation
+
+    Example:
+
+    ```python
+    >>> layer = Dense(3)
+    ```
+    """
+'''
+REST_DOC = MARKDOWN_DOC.replace("```python", "Code::").replace("    ```\n", "")
+
+
+@pytest.mark.parametrize("fmt, markdown_findings", [("auto", 0), ("markdown", 0), ("rest", 1)])
+def test_markdown_docstrings_are_not_parsed_as_rest(tmp_path, fmt, markdown_findings):
+    (tmp_path / "md.py").write_text(MARKDOWN_DOC)
+    (tmp_path / "rst.py").write_text(REST_DOC)
+    result = run([str(tmp_path)], Config(select=("DC004",), cache=False, jobs=1, docstring_format=fmt))
+    by_file = [Path(f.path).name for f in result.findings]
+    assert by_file.count("md.py") == markdown_findings, result.findings
+    # a reST docstring keeps its real error (the list that ends without a blank line) unless the project is Markdown
+    assert by_file.count("rst.py") == (0 if fmt == "markdown" else 1), result.findings
+
+
+def test_docstring_format_is_configurable(tmp_path):
+    from doccheck.config import ConfigError, load
+
+    (tmp_path / "pyproject.toml").write_text('[tool.doccheck]\ndocstring-format = "markdown"\n')
+    assert load(tmp_path / "pyproject.toml").docstring_format == "markdown"
+    (tmp_path / "pyproject.toml").write_text('[tool.doccheck]\ndocstring-format = "md"\n')
+    with pytest.raises(ConfigError, match="docstring-format"):
+        load(tmp_path / "pyproject.toml")

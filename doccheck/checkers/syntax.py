@@ -500,7 +500,8 @@ def run(info, project, knowledge, config, result) -> None:
     for target in targets(info, chunk_filter, doc_filter):
         limits.check()
         try:
-            _check(info, project, target, replaced, result, want_syntax, want_rest)
+            _check(info, project, target, replaced, result, want_syntax, want_rest,
+                   getattr(config, "docstring_format", "auto"))
         except SourceError as exc:
             from doccheck.model import Finding
 
@@ -516,7 +517,8 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 _WORD_ESCAPES = ("\\t",)
 
 
-def _check(info, project, target, replaced, result, want_syntax: bool, want_rest: bool) -> None:
+def _check(info, project, target, replaced, result, want_syntax: bool, want_rest: bool,
+           docstring_format: str = "auto") -> None:
     from doccheck.checkers.signature import DocView, computes_doc
     from doccheck.model import Finding
 
@@ -553,8 +555,11 @@ def _check(info, project, target, replaced, result, want_syntax: bool, want_rest
         # 2. malformed LaTeX (a computed __doc__ with unknown parts is not judged: text may be missing)
         if doc.complete and "math" in doc.text:
             _check_latex(doc, obj, findings)
-    if want_rest and doc.complete and not (target.kind == "function" and target.name in replaced):
-        # 3. reST errors after napoleon (`f.__doc__ = f.__doc__.format(...)`: the rendered text differs)
+    if want_rest and doc.complete and not (target.kind == "function" and target.name in replaced) \
+            and not is_markdown(doc.text, docstring_format):
+        # 3. reST errors after napoleon (`f.__doc__ = f.__doc__.format(...)`: the rendered text differs).
+        # A Markdown docstring (keras, transformers: rendered by mkdocs / doc-builder, not docutils) has no
+        # reST to be wrong: its code fences and lists are not reST errors.
         _check_rest(doc, obj, findings)
 
 
@@ -567,6 +572,18 @@ def _word_after(info, at, escape: str) -> str:
     if not source.startswith(escape):
         return ""
     return re.match(r"[A-Za-z]*", source[len(escape):]).group()
+
+
+_MARKDOWN = re.compile(r"^[ \t]*(?:```|~~~)|\]\((?:https?://|#)", re.MULTILINE)
+
+
+def is_markdown(text: str, docstring_format: str = "auto") -> bool:
+    """Whether a docstring is Markdown: by the project's choice (``docstring-format``), else (``auto``) when it
+    has a code fence (```` ``` ````, ``~~~``) or a Markdown link (``[text](https://…)``) — neither is reST,
+    where code is ``::`` or ``.. code-block::`` and links are ```text <url>`_``."""
+    if docstring_format != "auto":
+        return docstring_format == "markdown"
+    return _MARKDOWN.search(text) is not None
 
 
 def _check_latex(doc, obj: str, findings: list) -> None:
