@@ -3,8 +3,8 @@
 Copies are reported once (`group_copies`): large projects paste the same docstring into many files
 (transformers' ``modeling_*.py`` and ``modular_*.py``, paddle's three ``functional_*`` back ends), and the
 same wrong sentence found in 12 files is one thing to fix, not 12.  Two findings are copies when they have
-the same check, object and message (file names and line numbers inside the message aside) and the
-documentation lines they point at read the same.  The first place (in the sorted order) carries the
+the same check and message (the owner of the object — ``BertModel`` in ``BertModel.x`` —, file names and line
+numbers inside the message aside) and the documentation lines they point at read the same.  The first place (in the sorted order) carries the
 finding; the others are listed in its `duplicates`.
 """
 
@@ -68,8 +68,10 @@ def group_copies(findings: list[Finding]) -> list[Finding]:
         if text is None:
             order.append(finding)
             continue
-        key = (finding.code, finding.object, _PLACE.sub("", finding.message), text, finding.documented,
-               finding.effective)
+        # the object's owner may differ (`BertModel.x` pasted into `RobertaModel`): the text is the copy
+        message = finding.message.replace(finding.object, "\0") if finding.object else finding.message
+        key = (finding.code, finding.object.rsplit(".", 1)[-1], _PLACE.sub("", message), text,
+               finding.documented, finding.effective)
         if key in groups:
             groups[key].append(finding)
         else:
