@@ -71,7 +71,13 @@ class Knowledge:
     symbol_aliases: dict[str, str] = field(default_factory=dict)
     parameter_symbols: dict[str, str] = field(default_factory=dict)
     subject_phrases: dict[str, str] = field(default_factory=dict)
+    # (argument name, values that mean the same thing): DC201 does not call "add" wrong for aggr="sum"
+    equivalent_values: tuple[tuple[str, frozenset[str]], ...] = ()
     files: tuple[str, ...] = ()
+
+    def equivalent(self, parameter: str, documented: str, code: str) -> bool:
+        return any(name == parameter and documented in values and code in values
+                   for name, values in self.equivalent_values)
 
     def canonical(self, qualname: str) -> str:
         """Rewrite a re-exported prefix to the name the rules use."""
@@ -164,6 +170,11 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.symbol_aliases.update(data.get("symbols", {}))
     knowledge.parameter_symbols.update(data.get("parameters", {}))
     knowledge.subject_phrases.update(data.get("subjects", {}))
+    for raw in data.get("equivalent_values", []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("parameter"), str) \
+                or not isinstance(raw.get("values"), list) or not all(isinstance(v, str) for v in raw["values"]):
+            raise RulesError(f"{path}: equivalent_values entries need parameter = \"name\" and values = [strings]")
+        knowledge.equivalent_values += ((raw["parameter"], frozenset(raw["values"])),)
     knowledge.files += (str(path),)
 
 

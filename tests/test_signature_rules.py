@@ -313,3 +313,25 @@ def test_unchanged_files_are_not_parsed_when_nothing_can_matter(tmp_path):
     result = FileResult(str(path))
     signature.run(info, Project([tmp_path]), knowledge.load(), Config(select=("ALL",)), result)
     assert result.findings == [] and info not in signature._AST
+
+
+def _defaults_found(tmp_path, source: str) -> list[str]:
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    return [f.object for f in run([str(path)], Config(select=("DC201",), cache=False, jobs=1)).findings]
+
+
+def test_equivalent_values_are_data_and_only_for_their_argument(tmp_path):
+    # torch_geometric's MessagePassing: (default: "add") for aggr="sum" — the resolver maps one to the other
+    doc = '    """Pass.\n\n    Args:\n        {n}: the aggregation (default: :obj:`"add"`)\n    """\n'
+    assert _defaults_found(tmp_path, "def f(aggr='sum'):\n" + doc.format(n="aggr")) == []
+    assert _defaults_found(tmp_path, "def f(aggr='mean'):\n" + doc.format(n="aggr")) == ["f.aggr"]
+    assert _defaults_found(tmp_path, "def f(mode='sum'):\n" + doc.format(n="mode")) == ["f.mode"]
+
+
+def test_a_documented_range_for_a_scalar_factor_is_not_judged(tmp_path):
+    doc = '    """Invert.\n\n    Args:\n        factor: a float or a range.\n            Defaults to `{d}`.\n    """\n'
+    assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(0, 1)")) == []  # keras RandomInvert
+    assert _defaults_found(tmp_path, "def f(factor=0.5):\n" + doc.format(d="(-0.5, 0.5)")) == []
+    assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(0, 2)")) == ["f.factor"]
+    assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(2, 2)")) == ["f.factor"]

@@ -881,7 +881,7 @@ def _check_target(info, project, knowledge, config, result, target, replaced, cl
         return
     formatted = target.kind == "function" and target.name in replaced
     if want_defaults:
-        _check_defaults(info, read, signature, result)
+        _check_defaults(info, read, signature, result, knowledge)
     if want_unknown:
         _check_unknown(info, read, signature, result)
     if want_undocumented and not formatted and not _private(target.name):
@@ -916,7 +916,7 @@ def _where(signature: Signature) -> str:
     return f"{signature.where + ', ' if signature.where else ''}{file}:{signature.line}"
 
 
-def _check_defaults(info, read: _Doc, signature: Signature, result) -> None:
+def _check_defaults(info, read: _Doc, signature: Signature, result, knowledge=None) -> None:
     from doccheck.docmodel.sections import code_value, defaults_in, same_value
     from doccheck.model import Finding
 
@@ -947,6 +947,10 @@ def _check_defaults(info, read: _Doc, signature: Signature, result) -> None:
                     verdicts.append(None)  # "Default: ``log_dir``": another argument's value
                     continue
                 results = [same_value(phrase.value, alt) if alt is not None else None for alt in alternatives]
+                if knowledge is not None and any(
+                        alt is not None and phrase.value.kind in ("str", "word") and alt.kind == "str"
+                        and knowledge.equivalent(name, str(phrase.value.value), alt.value) for alt in alternatives):
+                    results.append(True)  # two spellings of one value (rules: equivalent_values)
                 verdicts.append(True if True in results else None if None in results else False)
             if True in verdicts or None in verdicts:
                 continue

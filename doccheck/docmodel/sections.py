@@ -620,6 +620,9 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
             return False
         return True if all(r is True for r in results) else None
     if doc.kind == "tuple" and code.kind == "num" and doc.value:
+        if len(doc.value) == 2 and all(v.kind == "num" for v in doc.value) and doc.value[1].value == code.value \
+                and doc.value[0].value in (0, -code.value):
+            return None  # "Defaults to `(0, 1)`" for factor=1.0: the range a scalar stands for (Keras' factors)
         results = [same_value(a, code) for a in doc.value]
         if any(r is False for r in results):
             return False
