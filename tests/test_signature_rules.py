@@ -335,3 +335,21 @@ def test_a_documented_range_for_a_scalar_factor_is_not_judged(tmp_path):
     assert _defaults_found(tmp_path, "def f(factor=0.5):\n" + doc.format(d="(-0.5, 0.5)")) == []
     assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(0, 2)")) == ["f.factor"]
     assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(2, 2)")) == ["f.factor"]
+
+
+@pytest.mark.parametrize("documented, code, verdict", [
+    ("Default: 0.3333333333333333.", "1.0 / 3.0", True),  # paddle rrelu: the float Python computes
+    ("Default: 0.25", "1.0 / 3.0", False),
+    ("Default: (0.75, 1.33)", "(3.0 / 4, 4.0 / 3)", None),  # paddle RandomResizedCrop: 4/3 rounded as written
+    ("Default: (0.75, 1.34)", "(3.0 / 4, 4.0 / 3)", False),
+    ("Default: 0.33", "1 / 3", None),
+    ("Default: 0.5", "1 / 3", False),
+    ("default is 'True'.", "True", True),  # paddle scatter_reduce: quotes around the constant
+    ("default is 'True'.", "False", False),
+    ("Default is 'skip_quant'.", "['skip_quant']", None),  # one pattern, or a list of them
+    ("Default is 'other'.", "['skip_quant']", False),
+])
+def test_documented_numbers_and_constants_as_written(documented, code, verdict):
+    from doccheck.docmodel.sections import code_value
+
+    assert same_value(defaults_in(documented)[0].value, code_value(ast.parse(code, mode="eval").body)) is verdict

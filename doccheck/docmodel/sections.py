@@ -506,6 +506,22 @@ def code_value(node) -> DocValue:
     return DocValue("expr", source, source)
 
 
+def _has_float(node) -> bool:
+    import ast
+
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in ast.walk(node))
+
+
+def _rounded(doc: DocValue, code: DocValue) -> bool:
+    """A documented decimal that is the code's number rounded to the digits written ("1.33" for 4.0 / 3)."""
+    written = re.fullmatch(r"[-+]?\d*\.(\d{2,})", doc.text.strip().strip("`'\""))
+    if written is None or isinstance(doc.value, float) or isinstance(code.value, float):
+        return False
+    digits = len(written.group(1))
+    scale = Fraction(10) ** digits
+    return code.value * scale != int(code.value * scale) and abs(code.value - doc.value) <= Fraction(1, 2) / scale
+
+
 def _literal(node, text: str) -> DocValue | None:
     import ast
 
@@ -533,12 +549,16 @@ def _literal(node, text: str) -> DocValue | None:
                 or isinstance(left.value, float) or isinstance(right.value, float):
             return None
         a, b = left.value, right.value
-        if isinstance(node.op, ast.Div):
-            return DocValue("num", a / b, text) if b != 0 else None
-        return DocValue("num", a + b if isinstance(node.op, ast.Add) else a - b if isinstance(node.op, ast.Sub)
-                        else a * b, text)
+        if isinstance(node.op, ast.Div) and b == 0:
+            return None
+        exact = a / b if isinstance(node.op, ast.Div) else a + b if isinstance(node.op, ast.Add) \
+            else a - b if isinstance(node.op, ast.Sub) else a * b
+        if _has_float(node):
+            # ``1.0 / 3.0`` is the float Python computes (0.3333333333333333), not the fraction 1/3
+            return DocValue("num", Fraction(repr(float(exact))), text)
+        return DocValue("num", exact, text)
     if isinstance(node, (ast.Tuple, ast.List)):
-        items = [_literal(e, "") for e in node.elts]
+        items = [_literal(e, (ast.get_source_segment(text, e) or "") if text else "") for e in node.elts]
         if any(i is None for i in items):
             return None
         return DocValue("tuple", tuple(items), text)
@@ -606,6 +626,12 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
         if code.kind == "str":
             return doc.value == code.value
         return None  # a bare word against a number/bool: not a value we can read
+    if doc.kind == "str" and code.kind in ("bool", "none") and doc.value in ("True", "False", "None"):
+        # "default is 'True'": prose quotes around the constant, not the string "True"
+        return doc.value == code.show()
+    if doc.kind in ("str", "num") and code.kind == "tuple" and len(code.value) == 1 \
+            and same_value(doc, code.value[0]) is True:
+        return None  # "Default is 'skip_quant'" for ["skip_quant"]: one pattern or a list of them
     if doc.kind == "tuple" and code.kind == "tuple":
         if len(doc.value) != len(code.value):
             return False
@@ -640,6 +666,8 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
         a, b = doc.value, code.value
         if isinstance(a, float) or isinstance(b, float):
             return a == b
+        if a != b and _rounded(doc, code):
+            return None
         return a == b
     return doc.value == code.value
 
