@@ -353,3 +353,21 @@ def test_documented_numbers_and_constants_as_written(documented, code, verdict):
     from doccheck.docmodel.sections import code_value
 
     assert same_value(defaults_in(documented)[0].value, code_value(ast.parse(code, mode="eval").body)) is verdict
+
+
+def _unknown_found(tmp_path, source: str) -> list[str]:
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    return [f.object for f in run([str(path)], Config(select=("DC301",), cache=False, jobs=1)).findings]
+
+
+@pytest.mark.parametrize("decorator", ['@ParamAliasDecorator({"x": ["input"]})', '@param_one_alias(["x", "input"])'])
+def test_keyword_aliases_declared_by_a_decorator_are_parameters(tmp_path, decorator):
+    doc = '    """Pad.\n\n    Args:\n        x: the tensor\n        input: an alias for ``x``\n        inputs: a typo\n    """\n'
+    assert _unknown_found(tmp_path, f"{decorator}\ndef pad(x, pad):\n{doc}") == ["pad.inputs"]
+    assert _unknown_found(tmp_path, f"def pad(x, pad):\n{doc}") == ["pad.input", "pad.inputs"]
+
+
+def test_a_remark_at_the_entries_indent_is_no_argument(tmp_path):
+    doc = '    """Edit.\n\n    Args:\n        x: the input\n        NOTE: values must be positive.\n        y: a typo\n    """\n'
+    assert _unknown_found(tmp_path, f"def edit(x):\n{doc}") == ["edit.y"]

@@ -522,6 +522,36 @@ def function_signature(info, target) -> Signature | None:
     return _signature(info.path, node, [s for s in siblings if s is not node and is_overload(s)], method)
 
 
+def _decorator_aliases(impl, names: set[str]) -> set[str]:
+    """Keyword aliases a decorator call declares for parameters: ``@ParamAliasDecorator({"x": ["input"]})``,
+    ``@param_two_alias(["x", "input"], ["axis", "dim"])`` (paddle) — literal strings next to a parameter's
+    name in the decorator's arguments; the wrapper accepts them as keywords, so documenting ``input`` is right."""
+    out: set[str] = set()
+
+    def strings(node) -> list[str] | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                                                           for e in node.elts):
+            return [e.value for e in node.elts]
+        return None
+
+    for decorator in getattr(impl, "decorator_list", []):
+        if not isinstance(decorator, ast.Call):
+            continue
+        for arg in decorator.args:
+            if isinstance(arg, ast.Dict):
+                for key, value in zip(arg.keys, arg.values):
+                    aliases = strings(value)
+                    if isinstance(key, ast.Constant) and key.value in names and aliases:
+                        out.update(aliases)
+            else:
+                group = strings(arg)
+                if group and len(group) > 1 and group[0] in names:
+                    out.update(group[1:])
+    return out
+
+
 def _signature(path: str, impl, overloads: list, method: bool, where: str = "") -> Signature:
     own = _params(impl, method)
     file = path.rsplit("/", 1)[-1]
@@ -531,6 +561,7 @@ def _signature(path: str, impl, overloads: list, method: bool, where: str = "") 
     accepted = {p.name for v, _, _ in variants for p in v if p.kind in ("positional", "keyword")}
     if method and impl.args.args and impl.args.args[0].arg in ("self", "cls"):
         accepted.add(impl.args.args[0].arg)  # "self (_StridedShard): the placement" documents a real parameter
+    accepted |= _decorator_aliases(impl, accepted)
     stars = {p.name for v, _, _ in variants for p in v if p.kind in ("var", "varkw")}
     documented_form = own
     if overloads and _open(own):

@@ -266,6 +266,11 @@ def _read_entries(body: list[tuple[int, str]], kind: str, numpy: bool, result: S
                     result.loose.append((o, o + len(ln)))
                 continue
             names, offsets, type_text, desc = head
+            if len(names) == 1 and names[0].lower() in _NAPOLEON_HEADERS and not names[0].islower():
+                # "NOTE: …" / "Warning: …" at the entries' indent: a remark, not an argument named NOTE
+                if kind == "args":
+                    result.loose.append((o, o + len(ln)))
+                continue
             current = Entry(names, offsets, type_text, desc, o + len(ln), kind)
             entries.append(current)
         elif current is not None:
