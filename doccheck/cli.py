@@ -101,6 +101,12 @@ def _check_parser() -> _Parser:
     parser.add_argument("--color", "--colour", choices=("auto", "always", "never"), default="auto",
                         help="colour the text format (default: auto: on a terminal, unless NO_COLOR is set)")
     parser.add_argument("--statistics", action="store_true", help="print a summary line with counts to stderr")
+    parser.add_argument("--docstring-format", choices=("auto", "rest", "markdown"),
+                        help="how docstrings are written: auto (default: Markdown recognised per docstring by its "
+                             "code fences), rest, or markdown (DC004 parses reST only)")
+    parser.add_argument("--no-group-copies", action="store_true",
+                        help="text and json: one entry per place, instead of a finding on copies of the same "
+                             "docstring text once with the other places listed")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     parser.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
     parser.add_argument("--version", action="version", version=f"doccheck {__version__}")
@@ -244,7 +250,8 @@ def _check(argv: list[str], lintrunner: bool) -> int:
     config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
                     rules_files=file_config.rules + tuple(args.rules),
                     symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache, jobs=args.jobs,
-                    undocumented_ignore=file_config.undocumented_ignore, timeout=args.timeout)
+                    undocumented_ignore=file_config.undocumented_ignore, timeout=args.timeout,
+                    docstring_format=args.docstring_format or file_config.docstring_format or "auto")
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
         result = run([str(f) for f in files], config, progress=progress, discovered=True)
@@ -294,6 +301,9 @@ def _emit(args, findings) -> None:
     from doccheck import formats, report
 
     out = sys.stdout
+    if args.format in ("json", "text") and not args.no_group_copies:
+        # sarif, github and lintrunner keep one result per place: those tools annotate each file
+        findings = report.group_copies(findings)
     if args.format == "json":
         out.write(report.render_json(findings))
     elif args.format == "lintrunner":

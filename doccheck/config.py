@@ -18,6 +18,7 @@ Keys (kebab-case, as in ``pyproject.toml``)::
     symbol-aliases = { C_in = "in_channels" }  # documented symbol -> constructor argument
     undocumented-ignore = ["device", "dtype"]  # DC302: parameters that need no Args entry
     baseline = ".doccheck-baseline.json"       # known findings that do not fail the run
+    docstring-format = "auto"        # "auto": Markdown recognised per docstring; "rest"; "markdown"
 
 Paths and patterns (``exclude``, ``per-file-ignores``, ``rules``, ``baseline``)
 are relative to the folder of the configuration file.  A pattern without a
@@ -46,8 +47,9 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 TABLE = "tool.doccheck"
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "rules", "symbol-aliases",
-        "undocumented-ignore", "baseline")
+        "undocumented-ignore", "baseline", "docstring-format")
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
+DOCSTRING_FORMATS = ("auto", "rest", "markdown")
 ALIAS_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\[\d+\])?$")
 
 
@@ -69,6 +71,7 @@ class FileConfig:
     symbol_aliases: tuple[tuple[str, str], ...] = ()
     undocumented_ignore: tuple[str, ...] | None = None  # None: not set (DC302's default list)
     baseline: str | None = None  # absolute path
+    docstring_format: str | None = None  # None: not set ("auto")
 
     @property
     def root(self) -> Path:
@@ -251,6 +254,12 @@ def _validate(table: dict, path: Path, where: str) -> FileConfig:
     if "undocumented-ignore" in table:
         values["undocumented_ignore"] = _strings(table["undocumented-ignore"], path, where, "undocumented-ignore",
                                                  '["device", "dtype", "generator"]')
+    if "docstring-format" in table:
+        value = table["docstring-format"]
+        if value not in DOCSTRING_FORMATS:
+            raise _problem(path, where, "docstring-format",
+                           f"must be one of {', '.join(repr(v) for v in DOCSTRING_FORMATS)}, not {value!r}")
+        values["docstring_format"] = value
     if "baseline" in table:
         value = table["baseline"]
         if not isinstance(value, str) or not value.strip():

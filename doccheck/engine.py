@@ -30,11 +30,12 @@ class Config:
     undocumented_ignore: tuple[str, ...] | None = None  # DC302: parameters never asked for (None: the default list)
     timeout: float | None = 60.0  # seconds per file (see doccheck.limits); None: no time budget
     inventory: bool = False  # evaluate every class, with or without claims (`doccheck coverage`; never cached)
+    docstring_format: str = "auto"  # "auto" (Markdown recognised per docstring), "rest" or "markdown"
 
     def fingerprint_repr(self) -> str:
         """What changes results (not how they are computed: cache and jobs are left out)."""
         return repr((self.select, self.ignore, self.exclude, self.per_file_ignores, self.rules_files,
-                     self.symbol_aliases, self.undocumented_ignore, self.inventory))
+                     self.symbol_aliases, self.undocumented_ignore, self.inventory, self.docstring_format))
 
     def wants(self, code: str, path: str = "") -> bool:
         ignore = self.ignore

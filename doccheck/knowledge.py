@@ -78,7 +78,13 @@ class Knowledge:
     symbol_aliases: dict[str, str] = field(default_factory=dict)
     parameter_symbols: dict[str, str] = field(default_factory=dict)
     subject_phrases: dict[str, str] = field(default_factory=dict)
+    # (argument name, values that mean the same thing): DC201 does not call "add" wrong for aggr="sum"
+    equivalent_values: tuple[tuple[str, frozenset[str]], ...] = ()
     files: tuple[str, ...] = ()
+
+    def equivalent(self, parameter: str, documented: str, code: str) -> bool:
+        return any(name == parameter and documented in values and code in values
+                   for name, values in self.equivalent_values)
 
     def canonical(self, qualname: str) -> str:
         """Rewrite a re-exported prefix to the name the rules use."""
@@ -275,6 +281,11 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.symbol_aliases.update(_string_table(_table(data, "symbols", source), f"{source}: [symbols]"))
     knowledge.parameter_symbols.update(_string_table(_table(data, "parameters", source), f"{source}: [parameters]"))
     knowledge.subject_phrases.update(_string_table(_table(data, "subjects", source), f"{source}: [subjects]"))
+    for raw in data.get("equivalent_values", []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("parameter"), str) \
+                or not isinstance(raw.get("values"), list) or not all(isinstance(v, str) for v in raw["values"]):
+            raise RulesError(f"{path}: equivalent_values entries need parameter = \"name\" and values = [strings]")
+        knowledge.equivalent_values += ((raw["parameter"], frozenset(raw["values"])),)
     knowledge.files += (str(path),)
 
 

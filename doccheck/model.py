@@ -103,6 +103,7 @@ class Finding:
     effective: str | None = None
     derivation: tuple[str, ...] = ()
     related: tuple[Position, ...] = ()
+    duplicates: tuple[Position, ...] = ()  # the same finding on a copy of the same docstring text elsewhere
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.object, self.message)

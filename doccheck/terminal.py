@@ -108,7 +108,8 @@ def render_text(findings, derivation: bool, style: Style) -> str:
         check = get(f.code)
         level = check.level if check else "error"
         location = style(f"{printable(f.path)}:{f.line}:{f.column}:", "bold")
-        lines.append(f"{location} {style(f.code, 'bold', LEVEL_STYLE.get(level, 'red'))} {printable(f.message)}")
+        lines.append(f"{location} {style(f.code, 'bold', LEVEL_STYLE.get(level, 'red'))} {printable(f.message)}"
+                     f"{style(printable(copies_note(f)), 'dim') if f.duplicates else ''}")
         if derivation:
             lines.extend(style(f"    {printable(step)}", "dim") for step in f.derivation)
     return "\n".join(lines) + ("\n" if lines else "")
@@ -153,3 +154,13 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.shown = False
+
+
+def copies_note(finding, shown: int = 3) -> str:
+    """" (also in 2 other places: a.py:3, b.py:7)" for the text format; "" without copies."""
+    if not finding.duplicates:
+        return ""
+    places = ", ".join(f"{p.path}:{p.line}" for p in finding.duplicates[:shown])
+    more = ", …" if len(finding.duplicates) > shown else ""
+    n = len(finding.duplicates)
+    return f" (also in {n} other place{'s' if n > 1 else ''}: {places}{more})"

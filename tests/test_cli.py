@@ -749,3 +749,36 @@ def test_config_undocumented_ignore_must_be_strings(project, capsys):
     pyproject(project, 'undocumented-ignore = ["device", 3]\n')
     code, _, err = dc(capsys, "toylayers")
     assert code == 2 and "undocumented-ignore" in err
+
+
+COPIED = '''def smooth(x, beta=1.0):
+    """Smooth.
+
+    Args:
+        x: the input
+        beta (float): where the loss changes. Default: 0.5
+    """
+'''
+
+
+def test_copies_of_one_docstring_are_reported_once_with_the_other_places(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("b.py", "a.py", "c.py"):
+        (tmp_path / name).write_text(COPIED)
+    (tmp_path / "d.py").write_text(COPIED.replace("Default: 0.5", "Default: 0.25"))  # different text: its own
+    # the same text pasted into a class of another name (transformers' "Copied from"): a copy too
+    (tmp_path / "e.py").write_text("class Smooth:\n    def __init__" + COPIED[len("def smooth"):].replace("(x,", "(self, x,")
+                                   .replace("\n    ", "\n        "))
+    assert main(["--no-cache", "--format", "json", "."]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert [(Path(d["path"]).name, [Path(p["path"]).name for p in d["duplicates"]]) for d in data] == \
+        [("a.py", ["b.py", "c.py", "e.py"]), ("d.py", [])]
+    assert data[0]["duplicates"][0]["line"] == 6
+    assert main(["--no-cache", "."]) == 1
+    text = capsys.readouterr().out.splitlines()
+    assert len(text) == 2 and text[0].endswith("(also in 3 other places: b.py:6, c.py:6, e.py:7)"), text
+    # one entry per place on request, and always in the formats that annotate each file
+    assert main(["--no-cache", "--no-group-copies", "--format", "json", "."]) == 1
+    assert len(json.loads(capsys.readouterr().out)) == 5
+    assert main(["--no-cache", "--format", "github", "."]) == 1
+    assert capsys.readouterr().out.count("::error") == 5

@@ -148,9 +148,41 @@ def test_default_phrases(text, expected):
     "Default: the same as the input",
     "(default: 1 unless the input is sparse)",
     "Default: :math:`\\sqrt{2}`",  # a formula that is no plain number is not read
+    "Activation function to use. Default: hyperbolic tangent (`tanh`).",  # words of a sentence (keras)
+    "Note that in most other utils and datasets, the default is actually \"THWC\".",  # torchvision Kinetics
+    "Options: 'mrope' (interleaved; `mrope_section` defaults to (8, 12, 12))",  # another name's default (timm)
 ])
 def test_phrases_that_are_not_one_readable_value(text):
     assert defaults_in(text) == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Default: tanh (hyperbolic tangent).", "tanh"),  # a word with an explanation is still a value
+    ("Default: relu.", "relu"),
+    ("The `eps` defaults to 1e-3.", Fraction(1, 1000)),  # the entry's own name
+])
+def test_default_phrases_that_read_as_values(text, expected):
+    (phrase,) = defaults_in(text, 0, ("eps",))
+    assert phrase.value.value == expected
+
+
+def test_sections_follow_napoleons_indentation_rules():
+    # torchvision's DatasetFolder: ` Attributes:` one space deeper than `Args:` ends Args (napoleon's
+    # section indent is that of the first entry); it is not an argument named `Attributes`
+    doc = ("Loader.\n\nArgs:\n    root (str): Root.\n    allow_empty(bool, optional): If True.\n"
+           "        An error otherwise.\n\n Attributes:\n    classes (list): names.\n")
+    sections = read_sections(doc)
+    assert sections.arg_names() == {"root", "allow_empty"}
+    assert [e.names for e in sections.attributes] == [("classes",)]
+    # transformers/paddle: a `Returns:` indented into Args, at the entries' indentation
+    doc = ("F.\n\nArgs:\n    xs_len (int): length\n    Returns:\n        mask (Tensor): a mask\n")
+    assert read_sections(doc).arg_names() == {"xs_len"}
+    # paddle's erase: ` Returns:` deeper than `Args:` but shallower than the entries
+    doc = "F.\n\nArgs:\n     img (array): image.\n\n Returns:\n     array: Erased image.\n"
+    assert read_sections(doc).arg_names() == {"img"}
+    # a lower-case entry that happens to be a section name stays an argument
+    doc = "F.\n\nArgs:\n    x: input\n    note:\n        a free-text note to attach\n"
+    assert read_sections(doc).arg_names() == {"x", "note"}
 
 
 def test_read_value_stops_at_sentence_end():
@@ -281,3 +313,61 @@ def test_unchanged_files_are_not_parsed_when_nothing_can_matter(tmp_path):
     result = FileResult(str(path))
     signature.run(info, Project([tmp_path]), knowledge.load(), Config(select=("ALL",)), result)
     assert result.findings == [] and info not in signature._AST
+
+
+def _defaults_found(tmp_path, source: str) -> list[str]:
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    return [f.object for f in run([str(path)], Config(select=("DC201",), cache=False, jobs=1)).findings]
+
+
+def test_equivalent_values_are_data_and_only_for_their_argument(tmp_path):
+    # torch_geometric's MessagePassing: (default: "add") for aggr="sum" — the resolver maps one to the other
+    doc = '    """Pass.\n\n    Args:\n        {n}: the aggregation (default: :obj:`"add"`)\n    """\n'
+    assert _defaults_found(tmp_path, "def f(aggr='sum'):\n" + doc.format(n="aggr")) == []
+    assert _defaults_found(tmp_path, "def f(aggr='mean'):\n" + doc.format(n="aggr")) == ["f.aggr"]
+    assert _defaults_found(tmp_path, "def f(mode='sum'):\n" + doc.format(n="mode")) == ["f.mode"]
+
+
+def test_a_documented_range_for_a_scalar_factor_is_not_judged(tmp_path):
+    doc = '    """Invert.\n\n    Args:\n        factor: a float or a range.\n            Defaults to `{d}`.\n    """\n'
+    assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(0, 1)")) == []  # keras RandomInvert
+    assert _defaults_found(tmp_path, "def f(factor=0.5):\n" + doc.format(d="(-0.5, 0.5)")) == []
+    assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(0, 2)")) == ["f.factor"]
+    assert _defaults_found(tmp_path, "def f(factor=1.0):\n" + doc.format(d="(2, 2)")) == ["f.factor"]
+
+
+@pytest.mark.parametrize("documented, code, verdict", [
+    ("Default: 0.3333333333333333.", "1.0 / 3.0", True),  # paddle rrelu: the float Python computes
+    ("Default: 0.25", "1.0 / 3.0", False),
+    ("Default: (0.75, 1.33)", "(3.0 / 4, 4.0 / 3)", None),  # paddle RandomResizedCrop: 4/3 rounded as written
+    ("Default: (0.75, 1.34)", "(3.0 / 4, 4.0 / 3)", False),
+    ("Default: 0.33", "1 / 3", None),
+    ("Default: 0.5", "1 / 3", False),
+    ("default is 'True'.", "True", True),  # paddle scatter_reduce: quotes around the constant
+    ("default is 'True'.", "False", False),
+    ("Default is 'skip_quant'.", "['skip_quant']", None),  # one pattern, or a list of them
+    ("Default is 'other'.", "['skip_quant']", False),
+])
+def test_documented_numbers_and_constants_as_written(documented, code, verdict):
+    from doccheck.docmodel.sections import code_value
+
+    assert same_value(defaults_in(documented)[0].value, code_value(ast.parse(code, mode="eval").body)) is verdict
+
+
+def _unknown_found(tmp_path, source: str) -> list[str]:
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    return [f.object for f in run([str(path)], Config(select=("DC301",), cache=False, jobs=1)).findings]
+
+
+@pytest.mark.parametrize("decorator", ['@ParamAliasDecorator({"x": ["input"]})', '@param_one_alias(["x", "input"])'])
+def test_keyword_aliases_declared_by_a_decorator_are_parameters(tmp_path, decorator):
+    doc = '    """Pad.\n\n    Args:\n        x: the tensor\n        input: an alias for ``x``\n        inputs: a typo\n    """\n'
+    assert _unknown_found(tmp_path, f"{decorator}\ndef pad(x, pad):\n{doc}") == ["pad.inputs"]
+    assert _unknown_found(tmp_path, f"def pad(x, pad):\n{doc}") == ["pad.input", "pad.inputs"]
+
+
+def test_a_remark_at_the_entries_indent_is_no_argument(tmp_path):
+    doc = '    """Edit.\n\n    Args:\n        x: the input\n        NOTE: values must be positive.\n        y: a typo\n    """\n'
+    assert _unknown_found(tmp_path, f"def edit(x):\n{doc}") == ["edit.y"]

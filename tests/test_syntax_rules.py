@@ -101,8 +101,45 @@ def test_renderable(formula):
 def test_adjacent_roles_balance_together():
     text = "of shape :math:`(\\text{a},`\n    :math:`\\text{b})` and :math:`(c` alone"
     runs = math_runs(text)
-    assert [[f for _, f in run_] for run_ in runs] == [["(\\text{a},", "\\text{b})"], ["(c"]]
-    assert math_fragments(".. math::\n\n    a = b\n\n    c = d\n\nafter") == [(11, "    a = b"), (22, "    c = d")]
+    assert [[f.text for f in run_] for run_ in runs] == [["(\\text{a},", "\\text{b})"], ["(c"]]
+    assert [(f.offset, f.text, f.aligned) for f in math_fragments(".. math::\n\n    a = b\n\n    c = d\n\nafter")] \
+        == [(11, "    a = b", True), (22, "    c = d", True)]
+
+
+def _latex_findings(tmp_path, doc: str) -> list[str]:
+    path = tmp_path / "m.py"
+    path.write_text(f'def f():\n    r"""{doc}\n    """\n')
+    return [f.message for f in run([str(path)], Config(select=("DC001",), cache=False, jobs=1)).findings]
+
+
+@pytest.mark.parametrize("doc", [
+    # several equations: Sphinx puts them in `aligned` (HTML and LaTeX), so `&` aligns them
+    "Steps.\n\n    .. math::\n        x_0 &= a\n\n        x_1 &= b + c\n        + d\n",
+    # one equation with a line break: Sphinx wraps it in `split`
+    "Steps.\n\n    .. math::\n\n        v &= m v + g \\\\\n        w &= w - v\n",
+    # the directive's argument is an equation of its own
+    "Steps.\n\n    .. math:: x &= a\n\n        y &= b\n",
+    # an environment of its own
+    "Cases.\n\n    .. math::\n        y = \\begin{cases} 1 & x > 0 \\\\ 0 & \\text{else} \\end{cases}\n",
+])
+def test_ampersand_legal_where_sphinx_aligns(tmp_path, doc):
+    assert _latex_findings(tmp_path, doc) == []
+
+
+@pytest.mark.parametrize("doc, wanted", [
+    # one equation, no line break: MathJax shows "Misplaced &"
+    ("One.\n\n    .. math::\n        x &= a + b\n", "Misplaced &"),
+    # :no-wrap: typesets the text as written, without an environment
+    ("One.\n\n    .. math::\n        :no-wrap:\n\n        x &= a\n\n        y &= b\n", "'&' outside"),
+    # a role is inline math: never aligned
+    ("Inline :math:`x &= a \\\\ y &= b`.", "'&' outside"),
+    # a raw docstring that doubles the backslash: a line break, then the letters "frac"
+    ("Scaled by :math:`\\\\frac{1}{2}`.", "line break followed by the letters 'frac'"),
+    ("Steps.\n\n    .. math::\n        y = \\\\sqrt{x}\n", "letters 'sqrt'"),
+])
+def test_ampersand_and_doubled_backslash_reported(tmp_path, doc, wanted):
+    (message,) = _latex_findings(tmp_path, doc)
+    assert wanted in message
 
 
 def test_escapes_only_where_a_word_follows_a_tab(tmp_path):
@@ -152,3 +189,44 @@ def test_registry_entries():
     for code, name in (("DC001", "docstring-syntax"), ("DC004", "rest-syntax")):
         check = get(code)
         assert check.name == name and len(check.rationale) > 200 and check.bad != check.good
+
+
+MARKDOWN_DOC = '''def dense(units, activation=None):
+    """Just your regular densely-connected layer.
+
+    Args:
+        units: Positive integer.
+        activation: Activation function to use.
+            If you don't specify anything, no activation is applied.
+    - a Markdown list
+    continued without indentation
+
+    Example:
+
+    ```python
+    >>> layer = Dense(3)
+    ```
+    """
+'''
+REST_DOC = MARKDOWN_DOC.replace("```python", "Code::").replace("    ```\n", "")
+
+
+@pytest.mark.parametrize("fmt, markdown_findings", [("auto", 0), ("markdown", 0), ("rest", 1)])
+def test_markdown_docstrings_are_not_parsed_as_rest(tmp_path, fmt, markdown_findings):
+    (tmp_path / "md.py").write_text(MARKDOWN_DOC)
+    (tmp_path / "rst.py").write_text(REST_DOC)
+    result = run([str(tmp_path)], Config(select=("DC004",), cache=False, jobs=1, docstring_format=fmt))
+    by_file = [Path(f.path).name for f in result.findings]
+    assert by_file.count("md.py") == markdown_findings, result.findings
+    # a reST docstring keeps its real error (the list that ends without a blank line) unless the project is Markdown
+    assert by_file.count("rst.py") == (0 if fmt == "markdown" else 1), result.findings
+
+
+def test_docstring_format_is_configurable(tmp_path):
+    from doccheck.config import ConfigError, load
+
+    (tmp_path / "pyproject.toml").write_text('[tool.doccheck]\ndocstring-format = "markdown"\n')
+    assert load(tmp_path / "pyproject.toml").docstring_format == "markdown"
+    (tmp_path / "pyproject.toml").write_text('[tool.doccheck]\ndocstring-format = "md"\n')
+    with pytest.raises(ConfigError, match="docstring-format"):
+        load(tmp_path / "pyproject.toml")

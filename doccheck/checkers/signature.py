@@ -554,6 +554,36 @@ def function_signature(info, target) -> Signature | None:
     return _signature(info.path, node, [s for s in siblings if s is not node and is_overload(s)], method)
 
 
+def _decorator_aliases(impl, names: set[str]) -> set[str]:
+    """Keyword aliases a decorator call declares for parameters: ``@ParamAliasDecorator({"x": ["input"]})``,
+    ``@param_two_alias(["x", "input"], ["axis", "dim"])`` (paddle) — literal strings next to a parameter's
+    name in the decorator's arguments; the wrapper accepts them as keywords, so documenting ``input`` is right."""
+    out: set[str] = set()
+
+    def strings(node) -> list[str] | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [node.value]
+        if isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) and isinstance(e.value, str)
+                                                           for e in node.elts):
+            return [e.value for e in node.elts]
+        return None
+
+    for decorator in getattr(impl, "decorator_list", []):
+        if not isinstance(decorator, ast.Call):
+            continue
+        for arg in decorator.args:
+            if isinstance(arg, ast.Dict):
+                for key, value in zip(arg.keys, arg.values):
+                    aliases = strings(value)
+                    if isinstance(key, ast.Constant) and key.value in names and aliases:
+                        out.update(aliases)
+            else:
+                group = strings(arg)
+                if group and len(group) > 1 and group[0] in names:
+                    out.update(group[1:])
+    return out
+
+
 def _signature(path: str, impl, overloads: list, method: bool, where: str = "") -> Signature:
     own = _params(impl, method)
     file = path.rsplit("/", 1)[-1]
@@ -563,6 +593,7 @@ def _signature(path: str, impl, overloads: list, method: bool, where: str = "") 
     accepted = {p.name for v, _, _ in variants for p in v if p.kind in ("positional", "keyword")}
     if method and impl.args.args and impl.args.args[0].arg in ("self", "cls"):
         accepted.add(impl.args.args[0].arg)  # "self (_StridedShard): the placement" documents a real parameter
+    accepted |= _decorator_aliases(impl, accepted)
     stars = {p.name for v, _, _ in variants for p in v if p.kind in ("var", "varkw")}
     documented_form = own
     if overloads and _open(own):
@@ -913,7 +944,7 @@ def _check_target(info, project, knowledge, config, result, target, replaced, cl
         return
     formatted = target.kind == "function" and target.name in replaced
     if want_defaults:
-        _check_defaults(info, read, signature, result)
+        _check_defaults(info, read, signature, result, knowledge)
     if want_unknown:
         _check_unknown(info, read, signature, result)
     if want_undocumented and not formatted and not _private(target.name):
@@ -948,7 +979,7 @@ def _where(signature: Signature) -> str:
     return f"{signature.where + ', ' if signature.where else ''}{file}:{signature.line}"
 
 
-def _check_defaults(info, read: _Doc, signature: Signature, result) -> None:
+def _check_defaults(info, read: _Doc, signature: Signature, result, knowledge=None) -> None:
     from doccheck.docmodel.sections import code_value, defaults_in, same_value
     from doccheck.model import Finding
 
@@ -962,7 +993,7 @@ def _check_defaults(info, read: _Doc, signature: Signature, result) -> None:
             if param is None or param.default is None:
                 continue
             if phrases is None:
-                phrases = defaults_in(entry.description, entry.start)
+                phrases = defaults_in(entry.description, entry.start, entry.bare_names)
             if not phrases:
                 break
             code = code_value(param.default)
@@ -979,6 +1010,10 @@ def _check_defaults(info, read: _Doc, signature: Signature, result) -> None:
                     verdicts.append(None)  # "Default: ``log_dir``": another argument's value
                     continue
                 results = [same_value(phrase.value, alt) if alt is not None else None for alt in alternatives]
+                if knowledge is not None and any(
+                        alt is not None and phrase.value.kind in ("str", "word") and alt.kind == "str"
+                        and knowledge.equivalent(name, str(phrase.value.value), alt.value) for alt in alternatives):
+                    results.append(True)  # two spellings of one value (rules: equivalent_values)
                 verdicts.append(True if True in results else None if None in results else False)
             if True in verdicts or None in verdicts:
                 continue

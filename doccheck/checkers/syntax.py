@@ -136,6 +136,18 @@ _ARGUMENTS = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "binom": 2, "dbinom
               "overline": 1, "underline": 1, "tilde": 1, "widetilde": 1, "vec": 1, "dot": 1, "ddot": 1,
               "check": 1, "breve": 1, "acute": 1, "grave": 1, "overbrace": 1, "underbrace": 1,
               "overrightarrow": 1, "overleftarrow": 1, "mbox": 1, "underset": 2, "overset": 2, "stackrel": 2}
+# other commands that, written after a doubled backslash (``\\\\sum``), are a typo rather than a line break
+# followed by variables (the commands of `_ARGUMENTS` count too)
+_DOUBLED_COMMANDS = {
+    "left", "right", "big", "Big", "bigg", "Bigg", "sum", "prod", "int", "lim", "log", "ln", "exp", "sin", "cos",
+    "tan", "tanh", "sigma", "max", "min", "argmax", "argmin", "alpha", "beta", "gamma", "delta", "epsilon",
+    "varepsilon", "zeta", "eta", "theta", "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "tau", "phi",
+    "varphi", "chi", "psi", "omega", "Gamma", "Delta", "Theta", "Lambda", "Sigma", "Phi", "Psi", "Omega",
+    "cdot", "times", "odot", "otimes", "oplus", "leq", "geq", "neq", "approx", "sim", "infty", "partial",
+    "nabla", "begin", "end", "quad", "qquad", "ldots", "cdots", "dots", "top", "prime", "lfloor", "rfloor",
+    "lceil", "rceil", "mathbb", "lVert", "rVert", "Vert", "vert", "langle", "rangle", "in", "notin", "cup", "cap",
+    "forall", "exists", "cdotp", "mid", "sqrt", "frac", "dfrac", "text", "mathrm", "mathbf", "operatorname"}
+AMPERSAND_OUTSIDE = "'&' outside an alignment environment (write \\&)"
 _OPENERS = {"(": ")", "[": "]"}
 MAX_FORMULA_CHARS = 20_000  # longer formulas are not judged
 
@@ -160,11 +172,14 @@ def _tokens(src: str):
             return
 
 
-def latex_problems(src: str, check_brackets: bool = True) -> list[LatexProblem]:
+def latex_problems(src: str, check_brackets: bool = True, aligned: bool = False) -> list[LatexProblem]:
     """Structural problems that make a formula unrenderable (empty list: renderable as far as doccheck sees).
 
     With `check_brackets`, a ``(`` or ``[`` that is never closed (or a closer never opened) is reported too;
     a formula split over adjacent roles (``:math:`(a,` :math:`b)```) is checked for that as a whole.
+    `aligned`: the formula is already inside an alignment environment (an equation of a ``.. math::`` block
+    that Sphinx wraps in ``split``/``aligned``, see `math_fragments`), so ``&`` and ``\\`` are legal at its
+    top level.
     """
     if len(src) > MAX_FORMULA_CHARS:
         return []  # not judged (the scan of script arguments is quadratic in the worst case)
@@ -269,8 +284,8 @@ def latex_problems(src: str, check_brackets: bool = True) -> list[LatexProblem]:
                     if first_unmatched_closer is None:
                         first_unmatched_closer = offset
                 scripts[-1].clear()
-            elif value == "&" and not any(s[0] == "begin" for s in stack):
-                problems.append(LatexProblem(offset, "'&' outside an alignment environment (write \\&)"))
+            elif value == "&" and not aligned and not any(s[0] == "begin" for s in stack):
+                problems.append(LatexProblem(offset, AMPERSAND_OUTSIDE))
                 return problems
             elif value not in "'":
                 scripts[-1].clear()
@@ -322,6 +337,13 @@ def latex_problems(src: str, check_brackets: bool = True) -> list[LatexProblem]:
                 k += 1
             scripts[-1].clear()
             continue
+        if value == "\\" and k + 1 < nt and toks[k + 1][0] == "char" and toks[k + 1][1].isalpha():
+            word = re.match(r"[A-Za-z]+", src[toks[k + 1][2]:]).group()
+            if word in _ARGUMENTS or word in _DOUBLED_COMMANDS:
+                # ``\\frac`` (a raw docstring that doubles the backslash): a line break, then the letters
+                problems.append(LatexProblem(offset, f"`\\\\{word}` is a line break followed by the letters "
+                                                     f"'{word}', not `\\{word}` (one backslash in a raw docstring)"))
+                return problems
         arguments = _ARGUMENTS.get(value)
         if arguments:
             j = k + 1
@@ -373,20 +395,48 @@ _MATH_ROLE = re.compile(r"(?<![\w`]):math:`(?P<body>[^`]*)`")
 _MATH_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<arg>[^\n]*)$", re.MULTILINE)
 
 
-def math_fragments(text: str) -> list[tuple[int, str]]:
-    """(offset, LaTeX) of every ``:math:`` role and every equation of every ``.. math::`` block."""
-    out = [(m.start("body"), m.group("body")) for m in _MATH_ROLE.finditer(text)]
+@dataclass(frozen=True)
+class MathFragment:
+    """One formula as Sphinx typesets it: a ``:math:`` role or one equation of a ``.. math::`` block."""
+
+    offset: int  # in the docstring text
+    text: str
+    role: bool  # an inline ``:math:`` role
+    aligned: bool = False  # Sphinx puts it inside an alignment environment: ``&`` and ``\\`` are legal
+    single: bool = False  # the only equation of a wrapped block (its ``&`` depends on a ``\\``, see below)
+
+
+_MATH_OPTION = re.compile(r"[ \t]*:(?P<name>[A-Za-z-]+):")
+
+
+def math_fragments(text: str) -> list[MathFragment]:
+    """Every ``:math:`` role and every equation of every ``.. math::`` block, with its LaTeX environment.
+
+    A block is what Sphinx's math directive makes of it: the argument (if any) and the content are
+    equations separated by blank lines.  Sphinx's HTML writer (MathJax, ``html_visit_displaymath``) puts
+    two or more equations in ``\\begin{aligned}`` and an equation containing ``\\\\`` in
+    ``\\begin{split}``; the LaTeX writer (``wrap_displaymath``) puts a single equation in ``split`` too.
+    So ``&`` is legal in every equation of a block with several, and in one containing ``\\\\``; in a
+    lone equation without a line break MathJax shows "Misplaced &".  A ``:no-wrap:`` (``:nowrap:``) block
+    is typeset as written: one formula, no environment.
+    """
+    out = [MathFragment(m.start("body"), m.group("body"), True) for m in _MATH_ROLE.finditer(text)]
     for m in _MATH_DIRECTIVE.finditer(text):
         indent = len(m.group("indent"))
+        parts: list[tuple[int, list[str]]] = []
         if m.group("arg").strip():
-            out.append((m.start("arg"), m.group("arg")))
+            parts.append((m.start("arg"), [m.group("arg")]))
         pos = m.end() + 1
         block_start = None
         block: list[str] = []
+        options = True
+        no_wrap = False
+        whole_start = None
+        whole: list[str] = []
 
         def flush(start, lines):
             if start is not None and any(line.strip() for line in lines):
-                out.append((start, "\n".join(lines)))
+                parts.append((start, list(lines)))
 
         while pos <= len(text):
             end = text.find("\n", pos)
@@ -395,33 +445,48 @@ def math_fragments(text: str) -> list[tuple[int, str]]:
             if line.strip():
                 if len(line) - len(line.lstrip()) <= indent:
                     break
-                if line.lstrip().startswith(":") and not block:
-                    pass  # an option such as :label:
+                option = _MATH_OPTION.match(line) if options and not block else None
+                if option is not None:
+                    no_wrap = no_wrap or option.group("name") in ("nowrap", "no-wrap")
                 else:
+                    options = False
                     if block_start is None:
                         block_start = pos
                     block.append(line)
+                    if whole_start is None:
+                        whole_start = pos
             else:
+                options = False
                 flush(block_start, block)
                 block_start, block = None, []
+            if whole_start is not None:
+                whole.append(line)
             pos = end + 1
         flush(block_start, block)
+        if no_wrap:
+            while whole and not whole[-1].strip():
+                whole.pop()
+            if whole_start is not None:
+                out.append(MathFragment(whole_start, "\n".join(whole), False))
+            continue
+        several = len(parts) > 1
+        for start, lines in parts:
+            body = "\n".join(lines)
+            out.append(MathFragment(start, body, False, aligned=several or "\\\\" in body, single=not several))
     return out
 
 
-def math_runs(text: str) -> list[list[tuple[int, str]]]:
+def math_runs(text: str) -> list[list[MathFragment]]:
     """`math_fragments` grouped: ``:math:`` roles separated only by white space form one run."""
-    runs: list[list[tuple[int, str]]] = []
+    runs: list[list[MathFragment]] = []
     last_end = None
-    for start, fragment in sorted(math_fragments(text)):
-        role_start = start - len(":math:`")
-        if runs and last_end is not None and text.startswith(":math:`", role_start) \
-                and not text[last_end:role_start].strip():
-            runs[-1].append((start, fragment))
+    for fragment in sorted(math_fragments(text), key=lambda f: f.offset):
+        role_start = fragment.offset - len(":math:`")
+        if runs and fragment.role and last_end is not None and not text[last_end:role_start].strip():
+            runs[-1].append(fragment)
         else:
-            runs.append([(start, fragment)])
-        is_role = text.startswith(":math:`", role_start)
-        last_end = start + len(fragment) + 1 if is_role else None
+            runs.append([fragment])
+        last_end = fragment.offset + len(fragment.text) + 1 if fragment.role else None
     return runs
 
 
@@ -453,7 +518,8 @@ def run(info, project, knowledge, config, result) -> None:
     for target in targets(info, chunk_filter, doc_filter):
         limits.check()
         try:
-            _check(info, project, target, replaced, result, want_syntax, want_rest)
+            _check(info, project, target, replaced, result, want_syntax, want_rest,
+                   getattr(config, "docstring_format", "auto"))
         except SourceError as exc:
             from doccheck.model import Finding
 
@@ -469,7 +535,8 @@ _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 _WORD_ESCAPES = ("\\t",)
 
 
-def _check(info, project, target, replaced, result, want_syntax: bool, want_rest: bool) -> None:
+def _check(info, project, target, replaced, result, want_syntax: bool, want_rest: bool,
+           docstring_format: str = "auto") -> None:
     from doccheck.checkers.signature import DocView, computes_doc
     from doccheck.model import Finding
 
@@ -506,8 +573,11 @@ def _check(info, project, target, replaced, result, want_syntax: bool, want_rest
         # 2. malformed LaTeX (a computed __doc__ with unknown parts is not judged: text may be missing)
         if doc.complete and "math" in doc.text:
             _check_latex(doc, obj, findings)
-    if want_rest and doc.complete and not (target.kind == "function" and target.name in replaced):
-        # 3. reST errors after napoleon (`f.__doc__ = f.__doc__.format(...)`: the rendered text differs)
+    if want_rest and doc.complete and not (target.kind == "function" and target.name in replaced) \
+            and not is_markdown(doc.text, docstring_format):
+        # 3. reST errors after napoleon (`f.__doc__ = f.__doc__.format(...)`: the rendered text differs).
+        # A Markdown docstring (keras, transformers: rendered by mkdocs / doc-builder, not docutils) has no
+        # reST to be wrong: its code fences and lists are not reST errors.
         _check_rest(doc, obj, findings)
 
 
@@ -522,28 +592,45 @@ def _word_after(info, at, escape: str) -> str:
     return re.match(r"[A-Za-z]*", source[len(escape):]).group()
 
 
+_MARKDOWN = re.compile(r"^[ \t]*(?:```|~~~)|\]\((?:https?://|#)", re.MULTILINE)
+
+
+def is_markdown(text: str, docstring_format: str = "auto") -> bool:
+    """Whether a docstring is Markdown: by the project's choice (``docstring-format``), else (``auto``) when it
+    has a code fence (```` ``` ````, ``~~~``) or a Markdown link (``[text](https://…)``) — neither is reST,
+    where code is ``::`` or ``.. code-block::`` and links are ```text <url>`_``."""
+    if docstring_format != "auto":
+        return docstring_format == "markdown"
+    return _MARKDOWN.search(text) is not None
+
+
 def _check_latex(doc, obj: str, findings: list) -> None:
     from doccheck.model import Finding
 
     for run_ in math_runs(doc.text):
-        if any(ord(c) < 32 and c not in "\n\t" for _, fragment in run_ for c in fragment):
+        if any(ord(c) < 32 and c not in "\n\t" for fragment in run_ for c in fragment.text):
             continue  # an escape problem, reported as such
         reported = False
-        for start, fragment in run_:
-            for problem in latex_problems(fragment, check_brackets=len(run_) == 1):
+        for fragment in run_:
+            for problem in latex_problems(fragment.text, check_brackets=len(run_) == 1, aligned=fragment.aligned):
                 reported = True
-                at = doc.position(start + problem.offset)
+                message = problem.message
+                if message == AMPERSAND_OUTSIDE and fragment.single:
+                    message = ("'&' outside an alignment environment: Sphinx wraps a one-equation math block in "
+                               "`split` only when it contains `\\\\`, so MathJax shows \"Misplaced &\" (write "
+                               "\\&, or use an environment)")
+                at = doc.position(fragment.offset + problem.offset)
                 findings.append(Finding(at.path, at.line, at.column, DOCSTRING_SYNTAX.code,
-                                        f"{obj}: malformed LaTeX in `{_short(fragment)}`: {problem.message}",
-                                        obj, fragment, None))
+                                        f"{obj}: malformed LaTeX in `{_short(fragment.text)}`: {message}",
+                                        obj, fragment.text, None))
         if len(run_) > 1 and not reported:
-            joined = "".join(fragment for _, fragment in run_)
+            joined = "".join(fragment.text for fragment in run_)
             for problem in latex_problems(joined):
                 index, rest = 0, problem.offset  # back from the joined text to its fragment
-                while index < len(run_) - 1 and rest >= len(run_[index][1]):
-                    rest -= len(run_[index][1])
+                while index < len(run_) - 1 and rest >= len(run_[index].text):
+                    rest -= len(run_[index].text)
                     index += 1
-                at = doc.position(run_[index][0] + rest)
+                at = doc.position(run_[index].offset + rest)
                 findings.append(Finding(at.path, at.line, at.column, DOCSTRING_SYNTAX.code,
                                         f"{obj}: malformed LaTeX in `{_short(joined)}`: {problem.message}",
                                         obj, joined, None))

@@ -205,6 +205,9 @@ def read_sections(text: str) -> Sections:
         kind = "args" if name in ARG_HEADERS else "attributes"
         base = _indent(line)
         j = i + (2 if numpy else 1)
+        # napoleon's section indent: that of the first line after the header; the section ends at the first
+        # line indented less (so a ` Attributes:` one space deeper than `Args:` is not part of Args)
+        section_indent = next((_indent(ln) for _, ln in lines[j:] if ln.strip()), 0)
         body: list[tuple[int, str]] = []
         while j < n:
             o, ln = lines[j]
@@ -212,10 +215,9 @@ def read_sections(text: str) -> Sections:
                 if numpy:
                     if _indent(ln) < base or (j + 1 < n and _DASHES.match(lines[j + 1][1])):
                         break
-                elif _indent(ln) <= base:
+                elif _indent(ln) <= base or _indent(ln) < section_indent:
                     break
-                if not numpy and _HEADER.match(ln) and _HEADER.match(ln).group("name").strip().lower() in \
-                        _NAPOLEON_HEADERS and _indent(ln) <= base:
+                elif _nested_header(lines, j):
                     break
             body.append((o, ln))
             j += 1
@@ -227,6 +229,20 @@ def read_sections(text: str) -> Sections:
         _read_entries(body, kind, numpy, result, text)
         i = j
     return result
+
+
+def _nested_header(lines: list[tuple[int, str]], j: int) -> bool:
+    """A capitalised section header (``Returns:``, ``Raises:``) indented into an argument section, with a
+    deeper line after it: a section the author indented by mistake, not an argument named ``Returns``.
+    (Argument names are lower case, so ``returns:`` and ``note:`` stay entries.)"""
+    header = _HEADER.match(lines[j][1])
+    if header is None:
+        return False
+    name = header.group("name").strip()
+    if name.lower() not in _NAPOLEON_HEADERS or not name[0].isupper():
+        return False
+    after = next((ln for _, ln in lines[j + 1:] if ln.strip()), None)
+    return after is not None and _indent(after) > _indent(lines[j][1])
 
 
 def _read_entries(body: list[tuple[int, str]], kind: str, numpy: bool, result: Sections, text: str) -> None:
@@ -250,6 +266,11 @@ def _read_entries(body: list[tuple[int, str]], kind: str, numpy: bool, result: S
                     result.loose.append((o, o + len(ln)))
                 continue
             names, offsets, type_text, desc = head
+            if len(names) == 1 and names[0].lower() in _NAPOLEON_HEADERS and not names[0].islower():
+                # "NOTE: …" / "Warning: …" at the entries' indent: a remark, not an argument named NOTE
+                if kind == "args":
+                    result.loose.append((o, o + len(ln)))
+                continue
             current = Entry(names, offsets, type_text, desc, o + len(ln), kind)
             entries.append(current)
         elif current is not None:
@@ -309,7 +330,7 @@ class DocValue:
 
     kind: str
     value: object = None
-    text: str = ""
+    text: str = field(default="", compare=False)  # as written: "1.33" and "1.330" are one value
 
     def show(self) -> str:
         if self.kind == "num":
@@ -355,10 +376,28 @@ _STOP = re.compile(r"\s+(?:or|and)\s+(?=[-+\d`'\":(\[])|\s+(?:or|for|if|when|unl
                    r"|\s*[*/^]|\s*,\s*[-+\d(\[`'\"]|\s*\.\.\s*\d|\s*\.\.\.|\s*%", re.IGNORECASE)
 
 
-def defaults_in(description: str, base: int = 0) -> list[DocDefault]:
-    """Every readable default phrase in one entry's description; offsets are `base` + index."""
+# the thing a default phrase is about, written right before it: "`mrope_section` defaults to …",
+# ":attr:`eps`'s default is …"
+_SUBJECT = re.compile(r"(?:``(?P<a>[\w.]+)``|`(?P<b>[\w.]+)`|:[\w:.+-]+:`~?(?P<c>[\w.]+)`)(?:'s)?\s*(?:is\s+|has\s+)?"
+                      r"(?:(?:the|a|its)\s+)?\Z")
+# after a bare word, what lets it read as a value: the end, punctuation, or an explanation in parentheses
+_AFTER_WORD = re.compile(r"\s*(?:$|[.,;:)\]]|\s*\()")
+
+
+def defaults_in(description: str, base: int = 0, names: tuple[str, ...] = ()) -> list[DocDefault]:
+    """Every readable default phrase in one entry's description; offsets are `base` + index.
+
+    `names`: the entry's own names.  A phrase about another name ("`mrope_section` defaults to (8, 12, 12)"
+    inside the entry of `rope_type`) is not this entry's default; a bare word is a value only when it reads
+    as one ("Default: relu." but not "Default: hyperbolic tangent", "the default is actually "THWC"").
+    """
     out = []
     for m in _DEFAULT.finditer(description):
+        subject = _SUBJECT.search(description, max(0, m.start() - 80), m.start())
+        if subject is not None:
+            named = (subject.group("a") or subject.group("b") or subject.group("c")).rsplit(".", 1)[-1]
+            if named not in names:
+                continue
         if m.group("word").lower() == "defaults" and "to" not in m.group("sep"):
             continue
         if m.group("sep").strip() == "" and not (m.group("word")[0].isupper() or m.group("open")):
@@ -371,6 +410,8 @@ def defaults_in(description: str, base: int = 0) -> list[DocDefault]:
         if value is None:
             continue
         rest = description[end:]
+        if value.kind == "word" and description[start:start + 1].isalpha() and not _AFTER_WORD.match(rest):
+            continue  # "hyperbolic tangent", "actually "THWC"": words of a sentence, not a value
         if _STOP.match(rest):
             continue  # "Default: 1 for 2D inputs", "Default: 0 or 1", "Default: 2*n" — not one value
         if m.group("open") and not re.match(r"\s*\)", rest):
@@ -470,6 +511,22 @@ def code_value(node) -> DocValue:
     return DocValue("expr", source, source)
 
 
+def _has_float(node) -> bool:
+    import ast
+
+    return any(isinstance(n, ast.Constant) and isinstance(n.value, float) for n in ast.walk(node))
+
+
+def _rounded(doc: DocValue, code: DocValue) -> bool:
+    """A documented decimal that is the code's number rounded to the digits written ("1.33" for 4.0 / 3)."""
+    written = re.fullmatch(r"[-+]?\d*\.(\d{2,})", doc.text.strip().strip("`'\""))
+    if written is None or isinstance(doc.value, float) or isinstance(code.value, float):
+        return False
+    digits = len(written.group(1))
+    scale = Fraction(10) ** digits
+    return code.value * scale != int(code.value * scale) and abs(code.value - doc.value) <= Fraction(1, 2) / scale
+
+
 def _literal(node, text: str) -> DocValue | None:
     import ast
 
@@ -497,12 +554,16 @@ def _literal(node, text: str) -> DocValue | None:
                 or isinstance(left.value, float) or isinstance(right.value, float):
             return None
         a, b = left.value, right.value
-        if isinstance(node.op, ast.Div):
-            return DocValue("num", a / b, text) if b != 0 else None
-        return DocValue("num", a + b if isinstance(node.op, ast.Add) else a - b if isinstance(node.op, ast.Sub)
-                        else a * b, text)
+        if isinstance(node.op, ast.Div) and b == 0:
+            return None
+        exact = a / b if isinstance(node.op, ast.Div) else a + b if isinstance(node.op, ast.Add) \
+            else a - b if isinstance(node.op, ast.Sub) else a * b
+        if _has_float(node):
+            # ``1.0 / 3.0`` is the float Python computes (0.3333333333333333), not the fraction 1/3
+            return DocValue("num", Fraction(repr(float(exact))), text)
+        return DocValue("num", exact, text)
     if isinstance(node, (ast.Tuple, ast.List)):
-        items = [_literal(e, "") for e in node.elts]
+        items = [_literal(e, (ast.get_source_segment(text, e) or "") if text else "") for e in node.elts]
         if any(i is None for i in items):
             return None
         return DocValue("tuple", tuple(items), text)
@@ -570,6 +631,12 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
         if code.kind == "str":
             return doc.value == code.value
         return None  # a bare word against a number/bool: not a value we can read
+    if doc.kind == "str" and code.kind in ("bool", "none") and doc.value in ("True", "False", "None"):
+        # "default is 'True'": prose quotes around the constant, not the string "True"
+        return doc.value == code.show()
+    if doc.kind in ("str", "num") and code.kind == "tuple" and len(code.value) == 1 \
+            and same_value(doc, code.value[0]) is True:
+        return None  # "Default is 'skip_quant'" for ["skip_quant"]: one pattern or a list of them
     if doc.kind == "tuple" and code.kind == "tuple":
         if len(doc.value) != len(code.value):
             return False
@@ -584,6 +651,9 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
             return False
         return True if all(r is True for r in results) else None
     if doc.kind == "tuple" and code.kind == "num" and doc.value:
+        if len(doc.value) == 2 and all(v.kind == "num" for v in doc.value) and doc.value[1].value == code.value \
+                and doc.value[0].value in (0, -code.value):
+            return None  # "Defaults to `(0, 1)`" for factor=1.0: the range a scalar stands for (Keras' factors)
         results = [same_value(a, code) for a in doc.value]
         if any(r is False for r in results):
             return False
@@ -601,6 +671,10 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
         a, b = doc.value, code.value
         if isinstance(a, float) or isinstance(b, float):
             return a == b
+        if a != b and float(a) == float(b):
+            return True  # "1/3" for ``1.0 / 3``: the same number as Python's float holds it
+        if a != b and _rounded(doc, code):
+            return None
         return a == b
     return doc.value == code.value
 
