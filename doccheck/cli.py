@@ -66,6 +66,21 @@ def _seconds(value: str) -> float:
     return seconds
 
 
+def _jobs(value: str) -> int:
+    """--jobs N: a whole number from 1 to 4 per core (1e20, 0 and -1 are usage errors, not 10^20 workers)."""
+    from doccheck.engine import max_jobs
+
+    limit = max_jobs()
+    try:
+        number = int(value.strip(), 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number of worker processes") from None
+    if not 1 <= number <= limit:
+        raise argparse.ArgumentTypeError(f"{value!r}: the number of worker processes must be from 1 to {limit} "
+                                         f"(4 per core)")
+    return number
+
+
 def _check_parser() -> _Parser:
     parser = _Parser(
         prog="doccheck",
@@ -93,8 +108,9 @@ def _check_parser() -> _Parser:
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="write every current finding to FILE and exit 0")
     parser.add_argument("--no-cache", action="store_true", help="analyse every file again (ignore cached results)")
-    parser.add_argument("--jobs", type=int, default=None, metavar="N",
-                        help="worker processes (default: one per core when there are enough files)")
+    parser.add_argument("--jobs", type=_jobs, default=None, metavar="N",
+                        help="worker processes, 1 to 4 per core, never more than files (default: one per core when "
+                             "there are enough files)")
     parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
                         help="time budget per file; a file that needs more is reported as DC003 (default: 60)")
     parser.add_argument("--no-derivation", action="store_true", help="text format: omit the derivation lines")

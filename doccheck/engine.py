@@ -342,11 +342,18 @@ def _finding_to(finding: Finding, path: str) -> dict:
             "related": [[where(p.path), p.line, p.column] for p in finding.related]}
 
 
+def max_jobs() -> int:
+    """The most worker processes --jobs may ask for: 4 per core (more only adds start-up and memory)."""
+    import os
+
+    return 4 * (os.cpu_count() or 1)
+
+
 def _jobs(config: Config, work: int) -> int:
     import os
 
-    if config.jobs is not None:
-        return max(1, config.jobs)
+    if config.jobs is not None:  # never more workers than files: --jobs 1000 on 28 files starts 28 at most
+        return max(1, min(config.jobs, work, max_jobs()))
     if work < 4:
         return 1  # a worker's start-up costs more than a few files
     return max(1, min(os.cpu_count() or 1, 8, work // 2))

@@ -89,12 +89,19 @@ def lintrunner_error(description: str, name: str = "doccheck-error") -> str:
 
 
 def relative_uri(path: str, root: Path) -> tuple[str, bool]:
-    """(URI, relative?) — a POSIX path relative to `root`, or a file:// URI for a file outside it."""
+    """(URI, relative?) — a POSIX path relative to `root`, or a file:// URI for a file outside it.
+
+    Both percent-encoded per RFC 3986 (``a b.py`` → ``a%20b.py``, ``q?x=1.py`` → ``q%3Fx%3D1.py``,
+    ``müller.py`` → ``m%C3%BCller.py``): only unreserved characters and ``/`` stay as they are, so a ``:`` in
+    the first segment cannot read as a scheme, and the file name's own bytes (even non-UTF-8 ones) are kept."""
+    from urllib.parse import quote_from_bytes
+
     absolute = Path(os.path.abspath(path))
     try:
-        return absolute.relative_to(os.path.abspath(root)).as_posix(), True
+        relative = absolute.relative_to(os.path.abspath(root)).as_posix()
     except ValueError:
-        return absolute.as_uri(), False
+        return "file://" + quote_from_bytes(os.fsencode(absolute.as_posix()), safe="/"), False
+    return quote_from_bytes(os.fsencode(relative), safe="/"), True
 
 
 def _artifact(path: str, root: Path) -> dict:

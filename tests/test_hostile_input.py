@@ -463,3 +463,112 @@ def test_the_shared_sanitiser():
     assert printable("a\x1b[2Jb\nc\r\u2028\u2029\u202e\u2066\x85\x00\udcff") == \
         "a\\x1b[2Jb\\nc\\r\\u2028\\u2029\\u202e\\u2066\\x85\\x00\\udcff"
     assert printable("U(−√(6/n), √(6/n)) · π ü 中 │ •\ttab") == "U(−√(6/n), √(6/n)) · π ü 中 │ •\ttab"
+
+
+# ---------------------------------------------------------------------------- 6. SARIF URIs
+
+# RFC 3986, section 3 and 4.1, written out from the ABNF (no IP literals: doccheck writes none)
+_UNRESERVED = r"A-Za-z0-9\-._~"
+_SUB_DELIMS = r"!$&'()*+,;="
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_SEGMENT = rf"{_PCHAR}*"
+_SEGMENT_NZ_NC = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}@]|{_PCT})+"
+_QUERY = rf"(?:{_PCHAR}|[/?])*"
+_AUTHORITY = rf"(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*(?::\d*)?"
+_PATH_ABEMPTY = rf"(?:/{_SEGMENT})*"
+_PATH_ABSOLUTE = rf"/(?:{_PCHAR}+(?:/{_SEGMENT})*)?"
+_URI = (rf"[A-Za-z][A-Za-z0-9+\-.]*:(?://{_AUTHORITY}{_PATH_ABEMPTY}|{_PATH_ABSOLUTE}|{_PCHAR}+(?:/{_SEGMENT})*|)"
+        rf"(?:\?{_QUERY})?(?:#{_QUERY})?")
+_RELATIVE_REF = (rf"(?://{_AUTHORITY}{_PATH_ABEMPTY}|{_PATH_ABSOLUTE}|{_SEGMENT_NZ_NC}(?:/{_SEGMENT})*|)"
+                 rf"(?:\?{_QUERY})?(?:#{_QUERY})?")
+
+
+def is_uri_reference(text: str) -> bool:
+    return re.fullmatch(_URI, text) is not None or re.fullmatch(_RELATIVE_REF, text) is not None
+
+
+def test_the_uri_reference_check_is_strict():
+    for good in ("a%20b.py", "dir/x.py", "file:///tmp/a%20b.py", "m%C3%BCller.py", "../x.py"):
+        assert is_uri_reference(good), good
+    for bad in ("a b.py", "müller.py", "100%.py", "a#b#c.py", "x\ny.py", "[x].py", "q?x=1.py#a#b"):
+        assert not is_uri_reference(bad), bad
+    # valid references that do not name the file: c:d.py has the scheme c, q?x=1.py is q with a query
+    assert is_uri_reference("c:d.py") and is_uri_reference("q?x=1.py")
+
+
+SARIF_NAMES = {"a b.py": "a%20b.py", "q?x=1.py": "q%3Fx%3D1.py", "müller.py": "m%C3%BCller.py",
+               "c:d.py": "c%3Ad.py", "x#y.py": "x%23y.py", "100%.py": "100%25.py", "[x].py": "%5Bx%5D.py"}
+
+
+def test_sarif_artifact_uris_are_percent_encoded(tmp_path, monkeypatch, capsys):
+    from urllib.parse import unquote
+
+    folder = tmp_path / "sub dir"
+    folder.mkdir()
+    for name in SARIF_NAMES:
+        (folder / name).write_text(WRONG_LAYER.format(name="L"))
+    outside = tmp_path / "out side"
+    outside.mkdir()
+    (outside / "ü.py").write_text(WRONG_LAYER.format(name="L"))
+    monkeypatch.chdir(folder)
+    assert cli.main(["check", "--no-cache", "--format", "sarif", "--", *SARIF_NAMES, str(outside / "ü.py")]) == 1
+    run = json.loads(capsys.readouterr().out)["runs"][0]
+    uris = {}
+    for result in run["results"]:
+        location = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        assert is_uri_reference(location["uri"]), location["uri"]
+        uris[location["uri"]] = location.get("uriBaseId")
+    expected = {uri: "%SRCROOT%" for uri in SARIF_NAMES.values()}
+    expected[(outside / "ü.py").as_uri()] = None
+    assert uris == expected
+    assert {unquote(uri) for uri in SARIF_NAMES.values()} == set(SARIF_NAMES)
+    assert is_uri_reference(run["originalUriBaseIds"]["%SRCROOT%"]["uri"])
+    assert (outside / "ü.py").as_uri().endswith("/out%20side/%C3%BC.py")
+
+
+def test_sarif_uri_of_a_non_utf8_file_name_keeps_its_bytes(tmp_path):
+    from doccheck.formats import relative_uri
+
+    name = os.fsdecode(b"caf\xe9.py")  # latin-1 bytes: a lone surrogate in Python's str
+    uri, relative = relative_uri(str(tmp_path / name), tmp_path)
+    assert (uri, relative) == ("caf%E9.py", True) and is_uri_reference(uri)
+
+
+# ---------------------------------------------------------------------------- 7. --jobs bounds
+
+@pytest.mark.parametrize("value", ["1e20", "0", "-1", "abc", "", "1.5", str(10 ** 30), "100000"])
+def test_jobs_out_of_range_is_a_usage_error(tmp_path, monkeypatch, capsys, value):
+    (tmp_path / "layer.py").write_text(WRONG_LAYER.format(name="L"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", "--jobs", value, "--", "layer.py"]) == 2
+    err = capsys.readouterr().err
+    assert "--jobs" in err and "internal error" not in err and "Traceback" not in err
+
+
+def test_jobs_never_starts_more_workers_than_files(tmp_path, monkeypatch, capsys):
+    from doccheck import engine
+    from doccheck.engine import Config, _jobs
+
+    assert _jobs(Config(jobs=engine.max_jobs()), 3) == 3
+    assert _jobs(Config(jobs=2), 28) == 2 and _jobs(Config(jobs=1), 0) == 1
+    monkeypatch.setattr(engine, "max_jobs", lambda: 1000)
+    assert _jobs(Config(jobs=1000), 28) == 28
+    started = []
+    import concurrent.futures
+
+    real = concurrent.futures.ProcessPoolExecutor
+
+    class Recording(real):
+        def __init__(self, workers, *args, **kwargs):
+            started.append(workers)
+            super().__init__(workers, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "ProcessPoolExecutor", Recording, raising=False)
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Recording)
+    for i in range(3):
+        (tmp_path / f"l{i}.py").write_text(WRONG_LAYER.format(name="L"))
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["check", "--no-cache", "--jobs", "1000", "--", "l0.py", "l1.py", "l2.py"]) == 1
+    capsys.readouterr()
+    assert started == [3]
