@@ -72,11 +72,16 @@ def group_copies(findings: list[Finding]) -> list[Finding]:
         message = finding.message.replace(finding.object, "\0") if finding.object else finding.message
         key = (finding.code, finding.object.rsplit(".", 1)[-1], _PLACE.sub("", message), text,
                finding.documented, finding.effective)
-        if key in groups:
-            groups[key].append(finding)
+        # copies are across files: two classes of one file keep a finding each, so that a suppression or a
+        # baseline entry on one of them never hides the other
+        serial = 0
+        while (key, serial) in groups and any(f.path == finding.path for f in groups[(key, serial)]):
+            serial += 1
+        if (key, serial) in groups:
+            groups[(key, serial)].append(finding)
         else:
-            groups[key] = [finding]
-            order.append(key)
+            groups[(key, serial)] = [finding]
+            order.append((key, serial))
     out = []
     for item in order:
         if isinstance(item, Finding):
