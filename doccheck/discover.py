@@ -237,7 +237,9 @@ def _modules_of(folder: str) -> dict[str, Path]:
 
 def _top_level_names(file: Path) -> set[str]:
     try:
-        return set(_TOP_LEVEL.findall(file.read_text(encoding="utf-8", errors="replace")))
+        from doccheck import safeio  # never a blocking open: the copy may hold a FIFO named *.py
+
+        return set(_TOP_LEVEL.findall(safeio.read_regular(file).decode("utf-8", errors="replace")))
     except OSError:
         return set()
 

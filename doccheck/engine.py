@@ -262,7 +262,7 @@ def _init_worker(roots: list, config: Config, parent: int | None = None) -> None
 
     if parent is not None:
         _die_with_parent(parent)
-    _WORKER["project"] = Project([Path(r) for r in roots])
+    _WORKER["project"] = Project([r if isinstance(r, Mount) else Path(r) for r in roots])
     _WORKER["knowledge"] = knowledge_module.load(config.rules_files, config.symbol_aliases)
     _WORKER["config"] = config
 

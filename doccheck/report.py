@@ -41,9 +41,10 @@ _PLACE = re.compile(r"[\w.-]+\.py:\d+")  # "resnet.py:298" inside a message: whe
 
 def _line_text(path: str, line: int, cache: dict) -> str | None:
     if path not in cache:
-        try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                cache[path] = handle.read().split("\n")
+        from doccheck import safeio
+
+        try:  # never a blocking open: the path may be a FIFO reported as DC002
+            cache[path] = safeio.read_regular(path).decode("utf-8", errors="replace").split("\n")
         except OSError:
             cache[path] = None
     lines = cache[path]

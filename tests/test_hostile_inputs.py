@@ -67,7 +67,8 @@ def tree(tmp_path, monkeypatch):
 
 
 def codes(findings, folder: Path | None = None) -> set[tuple[str, str]]:
-    return {(Path(f["path"]).name, f["code"]) for f in findings}
+    """(file name, code) of every place reported, a copy listed in another finding's `duplicates` included."""
+    return {(Path(place["path"]).name, f["code"]) for f in findings for place in [f, *f.get("duplicates", [])]}
 
 
 # ---------------------------------------------------------------------------- item 6: the cache
