@@ -25,7 +25,6 @@ them, so ``doccheck --version`` starts in milliseconds.
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import sys
 from pathlib import Path
@@ -196,14 +195,6 @@ def expand_path_files(argv: list[str]) -> tuple[list[str], list[str], bool]:
     return rest, paths, had
 
 
-def _excluded(file: Path, cli_patterns: list[str], file_config) -> bool:
-    from doccheck.config import matches
-
-    cwd = Path.cwd()
-    return (any(matches(file, pattern, cwd) for pattern in cli_patterns)
-            or any(matches(file, pattern, file_config.root) for pattern in file_config.exclude))
-
-
 def _display_path(path: str) -> str:
     """A path relative to the current folder when it is inside it (GitHub annotations need that)."""
     if not os.path.isabs(path):
@@ -220,57 +211,28 @@ def _check(argv: list[str], lintrunner: bool) -> int:
     parser.raise_errors = lintrunner
     args = parser.parse_args(argv)
 
-    from doccheck import config as config_module
-    from doccheck.config import ConfigError, check_codes
     from doccheck.terminal import Progress, interactive
 
     targets = list(args.paths or []) + listed
     if not targets and not had_path_file:
         targets = ["."]
-    try:
-        file_config = config_module.load_for(targets, args.config, args.isolated)
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    try:
-        cli_select = check_codes(args.select, "--select")
-        cli_extend = check_codes(args.extend_select, "--extend-select")
-        cli_ignore = check_codes(args.ignore, "--ignore")
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-    from doccheck.catalogue import all_checks
-    from doccheck.discover import TargetError, discover
-    from doccheck.engine import Config, run
+    from doccheck.analysis import Options, UsageProblem, configure, filter_findings
+    from doccheck.discover import TargetError
+    from doccheck.engine import run
     from doccheck.knowledge import RulesError
 
-    select = cli_select or file_config.select or ()
-    extend = file_config.extend_select + cli_extend
-    if extend:
-        select = (select or tuple(c.code for c in all_checks() if c.default)) + extend
-    ignore = file_config.ignore + cli_ignore
-
+    options = Options(config_file=args.config, isolated=args.isolated, select=tuple(args.select),
+                      extend_select=tuple(args.extend_select), ignore=tuple(args.ignore), exclude=tuple(args.exclude),
+                      rules=tuple(args.rules), baseline=args.baseline, debug=args.debug, cache=not args.no_cache,
+                      jobs=args.jobs, timeout=args.timeout, docstring_format=args.docstring_format)
     try:
-        files = discover(targets, tuple(args.exclude)) if targets else []
-    except TargetError as exc:
+        setup = configure(targets, options)
+    except UsageProblem as exc:
         raise UsageError(str(exc)) from None
-    files = [f for f in files if not _excluded(f, args.exclude, file_config)]
-    per_file = []
-    for file in files:
-        codes: tuple[str, ...] = ()
-        for pattern, ignored in file_config.per_file_ignores:
-            if config_module.matches(file, pattern, file_config.root):
-                codes += ignored
-        if codes:
-            per_file.append((glob.escape(str(file)), codes))
-
-    config = Config(select=select, ignore=ignore, exclude=tuple(args.exclude), per_file_ignores=tuple(per_file),
-                    rules_files=file_config.rules + tuple(args.rules),
-                    symbol_aliases=file_config.symbol_aliases, debug=args.debug, cache=not args.no_cache, jobs=args.jobs,
-                    undocumented_ignore=file_config.undocumented_ignore, timeout=args.timeout,
-                    docstring_format=args.docstring_format or file_config.docstring_format or "auto")
+    config, files = setup.config, setup.files
     progress = Progress(sys.stderr, enabled=interactive(sys.stderr))
     try:
-        result = run([str(f) for f in files], config, progress=progress, discovered=True)
+        result = run(list(files), config, progress=progress, discovered=True)
     except (TargetError, RulesError) as exc:
         raise UsageError(str(exc)) from None
     finally:
@@ -279,10 +241,11 @@ def _check(argv: list[str], lintrunner: bool) -> int:
         print(f"doccheck: {message}", file=sys.stderr)
 
     from doccheck import baseline as baseline_module
-    from doccheck import suppress
 
-    suppressed = suppress.apply(result)
     if args.write_baseline:
+        from doccheck import suppress
+
+        suppressed = suppress.apply(result)
         try:
             count = baseline_module.write(args.write_baseline, result.findings)
         except baseline_module.BaselineError as exc:
@@ -291,15 +254,11 @@ def _check(argv: list[str], lintrunner: bool) -> int:
         if args.statistics:
             print(_summary(result, suppressed), file=sys.stderr)
         return 0
-    baselined = 0
-    baseline_path = args.baseline or file_config.baseline
-    if baseline_path:
-        try:
-            known = baseline_module.Baseline(baseline_path)
-        except baseline_module.BaselineError as exc:
-            raise UsageError(str(exc)) from None
-        result.findings, old = known.split(result.findings)
-        baselined = len(old)
+    try:
+        filtered = filter_findings(result, setup.baseline)
+    except UsageProblem as exc:
+        raise UsageError(str(exc)) from None
+    result.findings, suppressed, baselined = filtered.findings, filtered.suppressed, filtered.baselined
 
     _emit(args, result.findings)
     if args.format == "text":

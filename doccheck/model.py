@@ -119,3 +119,4 @@ class ClassResult:
     code: ClassInit | None
     claims: list[Claim]
     verdicts: list = field(default_factory=list)
+    findings: list = field(default_factory=list)  # what the verdicts give (DC101, DC102, DC103), unfiltered

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from doccheck.model import Position
 
 # Cheap text test before any docstring work: a file whose text never talks
 # about initialization cannot hold an init claim.
@@ -18,12 +17,10 @@ INIT_WORDING = re.compile(r"initiali[sz]|sampled from|drawn from|set to", re.IGN
 
 def run(info, project, knowledge, config, result) -> None:
     from doccheck import limits
-    from doccheck.codemodel.classes import evaluate_class
-    from doccheck.compare import findings_for, judge
+    from doccheck.pipeline import StageFailure, analyse_class
     from doccheck.docmodel.claims import has_init_wording, init_claims
     from doccheck.docmodel.docsource import class_docstring
     from doccheck.failures import internal_error
-    from doccheck.model import ClassResult
     from doccheck.model import Finding
     from doccheck.parse import SourceError
     from doccheck.project import Definition
@@ -57,23 +54,11 @@ def run(info, project, knowledge, config, result) -> None:
             continue
         definition = Definition(info, stmt, f"{info.qualname}.{stmt.name.value}")
         try:
-            code = evaluate_class(project, knowledge, definition)
-        except Exception as exc:
-            result.findings.append(internal_error(path, line, "code model", exc, config.debug))
+            class_result = analyse_class(project, knowledge, definition, claims)
+        except StageFailure as failure:
+            if failure.partial is not None:
+                result.classes.append(failure.partial)
+            result.findings.append(internal_error(path, line, failure.stage, failure.error, config.debug))
             continue
-        class_result = ClassResult(stmt.name.value, definition.qualname, Position(path, line, 1), code, claims)
         result.classes.append(class_result)
-        if code is not None and code.problem and not code.params:
-            for claim in claims:  # nothing to compare with; the claim is unproven, not silently passed
-                where = claim.position
-                result.findings.append(Finding(where.path, where.line, where.column, "DC103",
-                                               f"{code.name}.{claim.subject}: documented `{claim.text}`, but the "
-                                               f"code's initialization is unresolved: {code.problem}",
-                                               f"{code.name}.{claim.subject}", claim.text, None))
-        if code is None or (code.problem and not code.params):
-            continue
-        try:
-            class_result.verdicts = judge(code, claims, knowledge)
-            result.findings.extend(findings_for(code, class_result.verdicts))
-        except Exception as exc:
-            result.findings.append(internal_error(path, line, "comparison", exc, config.debug))
+        result.findings.extend(class_result.findings)
