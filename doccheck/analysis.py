@@ -54,6 +54,27 @@ class Setup:
     config: object  # engine.Config (kept untyped here: engine imports this module's records lazily)
     files: tuple[str, ...]
     baseline: str | None
+    file_config: object = None  # config.FileConfig: what was read from the configuration file
+
+    def for_file(self, path) -> object:
+        """`config` with the configuration's per-file ignores for `path` (a face that meets files one by one)."""
+        from dataclasses import replace
+
+        codes = _per_file_codes(self.file_config, Path(path))
+        if not codes:
+            return self.config
+        return replace(self.config, per_file_ignores=self.config.per_file_ignores
+                       + ((glob.escape(str(path)), codes),))
+
+
+def _per_file_codes(file_config, file: Path) -> tuple[str, ...]:
+    from doccheck import config as config_module
+
+    codes: tuple[str, ...] = ()
+    for pattern, ignored in getattr(file_config, "per_file_ignores", ()):
+        if config_module.matches(file, pattern, file_config.root):
+            codes += ignored
+    return codes
 
 
 def configure(targets: list[str], options: Options = Options(), find_files: bool = True) -> Setup:
@@ -95,10 +116,7 @@ def configure(targets: list[str], options: Options = Options(), find_files: bool
                  and not any(config_module.matches(f, pattern, file_config.root) for pattern in file_config.exclude)]
     per_file = []
     for file in files:
-        codes: tuple[str, ...] = ()
-        for pattern, ignored in file_config.per_file_ignores:
-            if config_module.matches(file, pattern, file_config.root):
-                codes += ignored
+        codes = _per_file_codes(file_config, file)
         if codes:
             per_file.append((glob.escape(str(file)), codes))
     config = Config(select=select, ignore=ignore, exclude=tuple(options.exclude), per_file_ignores=tuple(per_file),
@@ -108,7 +126,7 @@ def configure(targets: list[str], options: Options = Options(), find_files: bool
                     docstring_format=options.docstring_format or file_config.docstring_format or "auto",
                     inventory=options.inventory)
     baseline = options.baseline or (str(file_config.baseline) if file_config.baseline else None)
-    return Setup(config, tuple(str(f) for f in files), baseline)
+    return Setup(config, tuple(str(f) for f in files), baseline, file_config)
 
 
 class Session:

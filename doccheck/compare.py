@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from doccheck import limits
 from doccheck.checks import Check
 from doccheck.distributions import formula, same
-from doccheck.model import Claim, ClassInit, Distribution, Finding, ParamInit
+from doccheck.model import Claim, ClassInit, Distribution, Finding, ParamInit, Position
 
 INIT_MISMATCH = Check(
     code="DC101",
@@ -234,6 +234,14 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
                 verdict, unmatched = None, [*unmatched, f"({type(exc).__name__})"]
             if verdict is True:
                 verdicts.append(Verdict(claim, param, "consistent", documented))
+            elif verdict is False and unmatched and documented.family == param.distribution.family:
+                # a documented symbol that names no argument may stand for one (d_model for `width`): the
+                # formulas differ as written, which proves nothing; only a different family is a proof
+                names = ", ".join(unmatched)
+                first = unmatched[0].strip("()")
+                verdicts.append(Verdict(claim, param, "unresolved", documented,
+                                        f"documented symbol(s) {names} match no constructor argument (name the "
+                                        f"argument in [tool.doccheck]: symbol-aliases = {{ {first} = \"...\" }})"))
             elif verdict is False:
                 detail = ""
                 if unmatched:
@@ -263,7 +271,9 @@ def findings_for(cls: ClassInit, verdicts: list[Verdict]) -> list[Finding]:
                                                         else "")])
             findings.append(Finding(where.path, where.line, where.column, INIT_MISMATCH.code, message, obj,
                                     documented, effective, derivation,
-                                    (param.decided_at,) if param.decided_at else ()))
+                                    # a plain Position: the code model's may be lazy (hashed by node identity)
+                                    (Position(param.decided_at.path, param.decided_at.line, param.decided_at.column),)
+                                    if param.decided_at else ()))
         elif verdict.status == "unreadable":
             findings.append(Finding(where.path, where.line, where.column, UNREADABLE_CLAIM.code,
                                     f"{obj}: initialization claim cannot be read: {verdict.detail}", obj,

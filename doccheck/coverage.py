@@ -32,6 +32,7 @@ class CoverageEntry:
     effective: str | None  # the code's distribution, when resolved
     documented: str | None  # the claim as written, when there is one
     reason: str | None  # why it is unresolved
+    silenced: bool = False  # a mismatch whose finding a suppression comment or the baseline hides (as `check` does)
 
 
 @dataclass(frozen=True)
@@ -101,14 +102,25 @@ def summarise(entries: list[CoverageEntry], class_results) -> CoverageSummary:
                            tuple(sorted(counts.items())))
 
 
-def inventory(targets: list[str], config) -> tuple[list[CoverageEntry], CoverageSummary]:
-    """Every parameter of every class in the targets, through the checker's own pipeline."""
+def inventory(targets: list[str], config, baseline: str | None = None) -> tuple[list[CoverageEntry], CoverageSummary]:
+    """Every parameter of every class in the targets, through the checker's own pipeline.
+
+    A mismatch is `silenced` when `doccheck check` would not report it (a suppression comment, the baseline).
+    """
+    from doccheck.analysis import filter_findings
     from doccheck.engine import run
 
     config = replace(config, select=INIT_CODES, inventory=True, cache=False)
     result = run(targets, config, keep_classes=True)
     class_results = [c for f in result.files for c in f.classes]
-    entries = [e for c in class_results for e in entries_of(c)]
+    reported = set(filter_findings(result, baseline).findings)
+    entries = []
+    for class_result in class_results:
+        for entry in entries_of(class_result):
+            own = [f for f in class_result.findings if f.code == "DC101" and f.object == entry.object]
+            if entry.status == "mismatch" and own and not reported.intersection(own):
+                entry = replace(entry, silenced=True)
+            entries.append(entry)
     entries.sort(key=lambda e: (e.path, e.line, e.object))
     return entries, summarise(entries, class_results)
 
@@ -127,10 +139,14 @@ def render_text(entries: list[CoverageEntry], summary: CoverageSummary, show: tu
             text += f"  {e.effective}"
         if e.documented and e.status != "consistent":
             text += f"  (documented: {e.documented})"
+        if e.silenced:
+            text += "  [not reported: suppressed by a comment or the baseline]"
         if e.reason:
             text += f"  — {e.reason}"
         lines.append(text)
-    statuses = ", ".join(f"{n} {s}" for s, n in summary.by_status) or "none"
+    silenced = sum(1 for e in entries if e.silenced)
+    statuses = ", ".join(f"{n} {s}" + (f" ({silenced} not reported)" if s == "mismatch" and silenced else "")
+                         for s, n in summary.by_status) or "none"
     lines.append(f"doccheck coverage: {summary.parameters} parameters ({statuses}); "
                  f"{summary.resolved_percent:.1f}% resolved; {summary.claims_proven} of {summary.claims} "
                  f"documented claims proven ({summary.proven_percent:.1f}%)")
@@ -154,7 +170,6 @@ def main(argv: list[str]) -> int:
     import sys
 
     from doccheck.discover import TargetError
-    from doccheck.engine import Config
     from doccheck.knowledge import RulesError
 
     parser = argparse.ArgumentParser(prog="doccheck coverage",
@@ -168,12 +183,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--reasons", action="store_true", help="text format: also list the top reasons for unresolved")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB")
     parser.add_argument("--rules", action="append", default=[], metavar="TOML")
+    parser.add_argument("--config", metavar="FILE", help="this configuration file instead of the one found")
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--debug", action="store_true")
     args = parser.parse_args(argv)
+    from doccheck.analysis import Options, UsageProblem, configure
+
     try:
-        entries, summary = inventory(args.paths, Config(exclude=tuple(args.exclude), rules_files=tuple(args.rules),
-                                                        debug=args.debug))
-    except (TargetError, RulesError) as exc:
+        setup = configure(args.paths, Options(config_file=args.config, isolated=args.isolated,
+                                              exclude=tuple(args.exclude), rules=tuple(args.rules), debug=args.debug))
+        entries, summary = inventory(list(setup.files), setup.config, setup.baseline)
+    except (TargetError, RulesError, UsageProblem) as exc:
         print(f"doccheck: error: {exc}", file=sys.stderr)
         return 2
     if args.format == "json":

@@ -88,6 +88,9 @@ class Explanation:
     params: list[ParamExplanation]
     claims_without_parameter: list[dict] = field(default_factory=list)
     at: dict | None = None  # argument -> value given with --at
+    # what `doccheck check` reports for this class (code, line, message), after suppressions and the baseline
+    findings: list[dict] = field(default_factory=list)
+    silenced: list[dict] = field(default_factory=list)  # the class's findings a comment or the baseline hides
 
 
 def resolve_target(target: str, project):
@@ -312,7 +315,6 @@ _VALUE_TRANSLATION = {"·": "*", "²": "**2", "³": "**3", "^": "**", MINUS: "-"
 def parse_value(text: str, symbols: dict):
     """The sympy expression that `doccheck.symbolic.to_text` printed as `text` (None if it cannot be read back
     exactly: the result must print as the same text)."""
-    import sympy
 
     from doccheck.symbolic import to_text
 
@@ -1320,35 +1322,38 @@ def analyse(param, code, knowledge, params_by_name: dict) -> tuple[list[str], di
 
 
 # =========================================================================== the explanation
-def explain(target: str, rules_files: tuple[str, ...] = (), at: dict | None = None) -> Explanation:
+def explain(target: str, rules_files: tuple[str, ...] = (), at: dict | None = None, setup=None) -> Explanation:
+    """The explanation of one class.  `setup` (an `analysis.Setup`) is the configuration `doccheck check` would
+    use for the class's file; without one, the built-in rules plus `rules_files` and no configuration file."""
     import sympy
 
-    from doccheck import knowledge as knowledge_module
-    from doccheck.codemodel.classes import evaluate_class
-    from doccheck.compare import judge
+    from doccheck.analysis import Session, StageFailure, analyse_class
     from doccheck.distributions import moments
-    from doccheck.docmodel.claims import init_claims
-    from doccheck.docmodel.docsource import class_docstring
-    from doccheck.project import Project
+    from doccheck.engine import Config
 
-    knowledge = knowledge_module.load(rules_files)
-    project = Project()
-    definition = resolve_target(target, project)
+    config = setup.config if setup is not None else Config(rules_files=tuple(rules_files))
+    session = Session(config)
+    knowledge = session.knowledge
+    definition = resolve_target(target, session.project)
     module = definition.module
     line = module.position(definition.node)[0]
-    code = evaluate_class(project, knowledge, definition)
-    doc = class_docstring(project, module, definition.node)
-    claims = init_claims(doc, knowledge) if doc is not None else []
+    try:
+        analysed = analyse_class(session.project, knowledge, definition)
+    except StageFailure as failure:
+        raise ExplainError(f"{module.path}:{line}: internal error in the {failure.stage}: "
+                           f"{type(failure.error).__name__}: {failure.error}") from failure.error
+    code, claims = analysed.code, analysed.claims
+    findings, silenced = _class_findings(analysed, module.path, setup)
     if code is None:
         return Explanation(target, module.path, line, "the class creates no learnable parameter", [],
-                           [_claim_dict(c) for c in claims], at)
+                           [_claim_dict(c) for c in claims], at, findings, silenced)
     mapping = {}
     if at:
         mapping, unknown = at_mapping(at, code.symbols)
         if unknown:
             raise ExplainError(f"--at: {', '.join(unknown)} is not an argument the code model uses "
                                f"(known: {', '.join(sorted(code.symbols))})")
-    verdicts = judge(code, claims, knowledge) if claims else []
+    verdicts = analysed.verdicts
     sources = Sources()
     by_name = {p.name: p for p in code.params}
     params = []
@@ -1390,7 +1395,25 @@ def explain(target: str, rules_files: tuple[str, ...] = (), at: dict | None = No
                                          "detail": verdict.detail})
         params.append(entry)
     orphans = [_claim_dict(v.claim) for v in verdicts if v.status == "no-such-parameter"]
-    return Explanation(target, module.path, line, code.problem, params, orphans, at)
+    return Explanation(target, module.path, line, code.problem, params, orphans, at, findings, silenced)
+
+
+def _class_findings(analysed, path: str, setup) -> tuple[list[dict], list[dict]]:
+    """The class's findings as `doccheck check` reports them, and those a suppression or the baseline hides."""
+    from doccheck.analysis import filter_findings
+    from doccheck.engine import FileResult, RunResult
+
+    config = setup.config if setup is not None else None
+    wanted = [f for f in analysed.findings if config is None or config.wants(f.code, f.path)]
+    file = FileResult(path)
+    file.findings = list(wanted)
+    result = RunResult([file], list(wanted), 0.0)
+    kept = filter_findings(result, setup.baseline if setup is not None else None).findings
+
+    def as_dict(finding) -> dict:
+        return {"code": finding.code, "line": finding.line, "message": finding.message}
+
+    return [as_dict(f) for f in kept], [as_dict(f) for f in wanted if f not in kept]
 
 
 def _tidy_note(note: str) -> str:
@@ -1473,6 +1496,12 @@ def render_text(exp: Explanation) -> str:
     for claim in exp.claims_without_parameter:
         out.append("")
         out.append(f"documented for {claim['subject']} (line {claim['line']}), which the code does not create")
+    if exp.findings or exp.silenced:
+        out.append("")
+    for finding in exp.findings:
+        out.append(f"reported     line {finding['line']}: {finding['code']} {finding['message']}")
+    for finding in exp.silenced:
+        out.append(f"not reported line {finding['line']}: {finding['code']} (suppressed by a comment or the baseline)")
     from doccheck.terminal import printable
 
     # one shared sanitiser: names, source lines and defaults from the analysed file never reach the terminal raw
@@ -1483,25 +1512,33 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="doccheck explain",
         description="Explain the effective initialization of one layer: shapes, distributions, the derivation "
-                    "from the code step by step, moments, the documented claim and notes.  Nothing is imported.")
+                    "from the code step by step, moments, the documented claim and notes.  Nothing is imported.  "
+                    "The configuration is the one `doccheck check` uses for the file ([tool.doccheck]: rules, "
+                    "aliases, select/ignore, baseline); exit 1 when `doccheck check` would report the class.")
     parser.add_argument("target", help="path/to/file.py::ClassName or a dotted name such as torch.nn.Linear")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--rules", action="append", default=[], metavar="TOML")
+    parser.add_argument("--config", metavar="FILE", help="this configuration file instead of the one found")
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("--at", action="append", default=[], metavar="ARGS",
                         help="evaluate the formulas at these constructor arguments, e.g. "
                              "--at groups=2,in_channels=4,out_channels=8,kernel_size=3 (kernel_size=(3,5) for a "
                              "tuple); the others stay symbolic")
     args = parser.parse_args(argv)
-    try:
-        at = parse_at(args.at) if args.at else None
-        exp = explain(args.target, tuple(args.rules), at)
-    except ExplainError as exc:
-        from doccheck.terminal import printable
+    from doccheck.analysis import Options, UsageProblem, configure
+    from doccheck.terminal import printable
 
+    file = args.target.partition("::")[0] if "::" in args.target else "."
+    try:
+        setup = configure([file], Options(config_file=args.config, isolated=args.isolated, rules=tuple(args.rules)),
+                          find_files=False)
+        at = parse_at(args.at) if args.at else None
+        exp = explain(args.target, tuple(args.rules), at, setup)
+    except (ExplainError, UsageProblem) as exc:
         print(f"doccheck explain: error: {printable(str(exc))}", file=sys.stderr)
         return 2
     if args.format == "json":
         print(json.dumps(asdict(exp), indent=2, ensure_ascii=False))
     else:
         sys.stdout.write(render_text(exp))
-    return 0
+    return 1 if exp.findings else 0

@@ -18,7 +18,8 @@ class StageFailure(Exception):
 
 
 def analyse_class(project, knowledge, definition, claims: list | None = None) -> ClassResult:
-    """Claims, code model, verdicts and findings of one class (`claims` when the caller has read them already).
+    """Claims, code model, verdicts and findings of one class (`claims` when the caller has read them already;
+    ``[]`` for the code model alone, as `verify` wants it).
 
     A bug in a stage is a `StageFailure` naming it (the caller reports it as that stage's DC000); the findings
     are the comparison's (DC101, DC102) and DC103 for claims that nothing can be compared with.

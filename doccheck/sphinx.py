@@ -7,6 +7,11 @@ Usage, in a project's ``conf.py``::
     doccheck_warn = True          # each selected finding on a documented class is a Sphinx warning
     doccheck_select = []          # codes/prefixes as for ``doccheck --select``; [] = doccheck's defaults
     doccheck_rules = []           # extra rules files (TOML), relative to the conf.py folder
+    doccheck_config = None        # a configuration file (relative to conf.py); None: the one found from conf.py
+
+The configuration is the one ``doccheck check`` reads (``[tool.doccheck]`` in the ``pyproject.toml`` found
+from the conf.py folder upwards: rules files, symbol aliases, select/ignore, per-file ignores, baseline);
+suppression comments are honoured.  ``doccheck_select`` and ``doccheck_rules`` only override it.
 
 How it works.  autodoc has already imported every object it documents; for a
 class, ``inspect.getsourcefile`` names its file and that file is analysed
@@ -368,6 +373,7 @@ class _State:
         self.project = None
         self.knowledge = None
         self.config = None
+        self.setup = None
         self.files: dict[str, _FileAnalysis | _Failure] = {}
         self.last_event: tuple[str, Any] | None = None
 
@@ -375,16 +381,17 @@ class _State:
     def _setup_engine(self, app) -> None:
         if self.project is not None:
             return
-        from doccheck import knowledge as knowledge_module
-        from doccheck.engine import Config
-        from doccheck.project import Project
+        from doccheck.analysis import Options, Session, configure
 
         confdir = Path(str(app.confdir))
         rules = tuple(str((confdir / r).resolve()) for r in (app.config.doccheck_rules or []))
         select = tuple(str(code).strip().upper() for code in (app.config.doccheck_select or []) if str(code).strip())
-        self.config = Config(select=select, rules_files=rules)
-        self.knowledge = knowledge_module.load(rules)
-        self.project = Project([])
+        explicit = app.config.doccheck_config
+        self.setup = configure([str(confdir)], Options(select=select, rules=rules, config_file=str(
+            (confdir / explicit).resolve()) if explicit else None), find_files=False)
+        self.config = self.setup.config
+        session = Session(self.config)
+        self.knowledge, self.project = session.knowledge, session.project
 
     def analyse_file(self, app, path: Path) -> _FileAnalysis | _Failure:
         key = str(path)
@@ -396,7 +403,14 @@ class _State:
             from doccheck import engine
             from doccheck.discover import module_name
 
-            result = engine.check_file(path, self.project, self.knowledge, self.config)
+            from doccheck.analysis import filter_findings
+
+            config = self.setup.for_file(path)
+            result = engine.check_file(path, self.project, self.knowledge, config)
+            # what `doccheck check` would report: the per-file selection, then suppressions and the baseline
+            result.findings = [f for f in result.findings if config.wants(f.code, f.path)]
+            result.findings = filter_findings(engine.RunResult([result], result.findings, 0.0),
+                                              self.setup.baseline).findings
             qualname, root = module_name(path)
             info = self.project.module(qualname)
             if info is None or str(Path(info.path).resolve()) != str(path.resolve()):
@@ -619,6 +633,7 @@ def setup(app) -> dict:
     app.add_config_value("doccheck_warn", True, "env", bool)
     app.add_config_value("doccheck_select", [], "env", (list, tuple))
     app.add_config_value("doccheck_rules", [], "env", (list, tuple))
+    app.add_config_value("doccheck_config", None, "env", (str, type(None)))
     state = _State()
     app.connect("builder-inited", state.reset)
 

@@ -187,10 +187,10 @@ def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (),
 
     Every other class is appended to `skipped` (when given) with the reason: a file that cannot be read, the
     static model failing, a class that is not a framework module (its MRO reaches no module root)."""
-    from doccheck.codemodel.classes import evaluate_class
     from doccheck.discover import discover, module_name
     from doccheck.engine import make_project
     from doccheck.parse import SourceError, load_module
+    from doccheck.pipeline import StageFailure, analyse_class
     from doccheck.project import Definition
 
     skipped = [] if skipped is None else skipped
@@ -214,8 +214,9 @@ def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (),
             try:
                 stmt = info.statement(chunk)
                 definition = Definition(info, stmt, full)
-                code = evaluate_class(project, knowledge, definition)
-            except Exception as exc:  # the static side is `doccheck check`'s business; here: listed, not tested
+                code = analyse_class(project, knowledge, definition, claims=[]).code  # the code model only
+            except StageFailure as failure:  # the static side is `doccheck check`'s business: listed, not tested
+                exc = failure.error
                 skipped.append({**where, "reason": f"the static model failed: {type(exc).__name__}: {exc}"
                                 .splitlines()[0][:200]})
                 continue
@@ -744,6 +745,7 @@ class Options:
     rules_files: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     pattern: str | None = None
+    symbol_aliases: tuple[tuple[str, str], ...] = ()  # from [tool.doccheck], as `doccheck check` reads it
 
 
 RANDOM_FAMILIES = ("uniform", "normal", "trunc_normal", "orthogonal", "sparse")
@@ -968,7 +970,7 @@ def verify(targets: list[str], options: Options = Options(), progress=None) -> V
     from doccheck import knowledge as knowledge_module
 
     started = time.perf_counter()
-    knowledge = knowledge_module.load(options.rules_files)
+    knowledge = knowledge_module.load(options.rules_files, options.symbol_aliases)
     require_frameworks(knowledge)
     import torch
 
@@ -1081,17 +1083,23 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--class", dest="pattern", metavar="GLOB", help="only classes whose name matches")
     parser.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="paths to leave out")
     parser.add_argument("--rules", action="append", default=[], metavar="TOML", help="an extra rules file")
+    parser.add_argument("--config", metavar="FILE", help="this configuration file instead of the one found")
+    parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     parser.add_argument("-v", "--verbose", action="store_true", help="text: every combination and test")
     args = parser.parse_args(argv)
+    from doccheck import analysis
     from doccheck.discover import TargetError
     from doccheck.knowledge import RulesError
 
-    options = Options(samples=max(1, args.samples), max_draws=max(1, args.max_draws),
-                      max_combos=max(1, args.max_combos), seed=args.seed, rules_files=tuple(args.rules),
-                      exclude=tuple(args.exclude), pattern=args.pattern)
     try:
+        setup = analysis.configure(args.targets, analysis.Options(config_file=args.config, isolated=args.isolated,
+                                                                  rules=tuple(args.rules)), find_files=False)
+        config = setup.config
+        options = Options(samples=max(1, args.samples), max_draws=max(1, args.max_draws),
+                          max_combos=max(1, args.max_combos), seed=args.seed, rules_files=config.rules_files,
+                          exclude=tuple(args.exclude), pattern=args.pattern, symbol_aliases=config.symbol_aliases)
         result = verify(args.targets, options)
-    except (VerifyError, TargetError, RulesError) as exc:
+    except (VerifyError, TargetError, RulesError, analysis.UsageProblem) as exc:
         print(f"doccheck verify: error: {exc}", file=sys.stderr)
         return 2
     sys.stdout.write(render_json(result) if args.format == "json" else render_text(result, args.verbose))

@@ -106,7 +106,7 @@ def test_inventory_lists_every_parameter_with_its_status(package):
 def test_json_has_the_documented_fields(package, capsys):
     assert main(["coverage", "--format", "json", str(package)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert all(set(item) == {"object", "path", "line", "status", "effective", "documented", "reason"}
+    assert all(set(item) == {"object", "path", "line", "status", "effective", "documented", "reason", "silenced"}
                for item in data)
     wrong = next(item for item in data if item["object"] == "Wrong.bias")
     assert wrong["status"] == "mismatch" and wrong["documented"] and wrong["path"].endswith("layers.py")

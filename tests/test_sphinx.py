@@ -392,7 +392,7 @@ def test_the_extension_declares_parallel_safety():
     metadata = doccheck.sphinx.setup(recorder)
     assert metadata["parallel_read_safe"] is True and metadata["parallel_write_safe"] is True
     assert recorder.config_values == {"doccheck_annotate": True, "doccheck_warn": True, "doccheck_select": [],
-                                      "doccheck_rules": []}
+                                      "doccheck_rules": [], "doccheck_config": None}
     assert ("autodoc-process-docstring", doccheck.sphinx.PRIORITY) in recorder.connected
     assert doccheck.sphinx.PRIORITY > 500  # after napoleon
 
