@@ -239,19 +239,9 @@ class Project:
 
 
 def _c3_merge(sequences: list[list], name: str) -> list:
-    def ident(item):
-        return item.qualname
+    from doccheck.mro import c3_merge
 
-    seqs = [list(s) for s in sequences if s]
-    result = []
-    while seqs:
-        for seq in seqs:
-            head = seq[0]
-            if not any(ident(head) in [ident(x) for x in other[1:]] for other in seqs):
-                break
-        else:
-            raise ResolutionError(f"cannot create a consistent method resolution order for {name}")
-        result.append(head)
-        seqs = [[x for x in s if ident(x) != ident(head)] for s in seqs]
-        seqs = [s for s in seqs if s]
-    return result
+    merged = c3_merge(sequences, lambda item: item.qualname)
+    if merged is None:
+        raise ResolutionError(f"cannot create a consistent method resolution order for {name}")
+    return merged

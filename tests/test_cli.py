@@ -284,10 +284,11 @@ def test_explicit_config_file(project, capsys):
 def test_extend_select_adds_to_the_default(project, capsys):
     write(project, {"toylayers/ext.py": EXTLIB_LAYER})
     code, out, _ = dc(capsys, "--no-derivation", "toylayers/ext.py")
-    assert "DC101 Mixer.weight" in out and "DC103" not in out  # DC103 is off by default
+    assert code == 0 and "DC103" not in out  # DC103 is off by default; nothing else is proven wrong
     pyproject(project, 'extend-select = ["DC103"]\n')
     code, out, _ = dc(capsys, "--no-derivation", "toylayers/ext.py")
-    assert code == 1 and "DC103 Gate.weight" in out and "DC101 Mixer.weight" in out
+    # Mixer's D names no argument (unresolved, with the alias to add), Gate's helper has no rule
+    assert code == 1 and "DC103 Gate.weight" in out and "DC103 Mixer.weight" in out and "DC101" not in out
     code, out, _ = dc(capsys, "--no-derivation", "--select", "DC102", "--extend-select", "DC103", "toylayers/ext.py")
     assert "DC103 Gate.weight" in out and "DC101" not in out
 
@@ -340,8 +341,10 @@ init = { family = "normal", mean = "0", std = "scale" }
 def test_config_rules_and_symbol_aliases(project, capsys, monkeypatch):
     write(project, {"toylayers/ext.py": EXTLIB_LAYER, "tools/doccheck/extlib.toml": EXTLIB_RULES})
     code, out, _ = dc(capsys, "--no-derivation", "--select", "DC1", "toylayers/ext.py")
-    # without configuration: D is no constructor argument, scaled_normal_ is unknown
-    assert "DC101 Mixer.weight" in out and "documented symbol(s) D match no constructor argument" in out
+    # without configuration: D is no constructor argument (unresolved, never a DC101 by itself: D may be `dim`),
+    # scaled_normal_ is unknown
+    assert "DC103 Mixer.weight" in out and "documented symbol(s) D match no constructor argument" in out
+    assert 'symbol-aliases = { D = "..." }' in out and "DC101" not in out
     assert "DC103 Gate.weight" in out
     pyproject(project, 'rules = ["tools/doccheck/extlib.toml"]\nsymbol-aliases = { D = "dim" }\n')
     monkeypatch.chdir(project / "toylayers")  # relative to the configuration file, not to the cwd

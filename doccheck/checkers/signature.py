@@ -749,22 +749,9 @@ def _mro(info, project, knowledge, target) -> list | None:
 
 
 def _c3(sequences: list[list]) -> list | None:
-    def ident(item) -> str:
-        return item if isinstance(item, str) else item.qualname
+    from doccheck.mro import c3_merge
 
-    seqs = [list(s) for s in sequences if s]
-    result = []
-    while seqs:
-        for seq in seqs:
-            head = ident(seq[0])
-            if not any(head in [ident(x) for x in other[1:]] for other in seqs):
-                break
-        else:
-            return None
-        result.append(seq[0])
-        seqs = [[x for x in s if ident(x) != head] for s in seqs]
-        seqs = [s for s in seqs if s]
-    return result
+    return c3_merge(sequences, lambda item: item if isinstance(item, str) else item.qualname)
 
 
 def _base(project, module, expr, roots):
