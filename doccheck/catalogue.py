@@ -14,10 +14,10 @@ from doccheck.checks import Check, selected
 
 def _modules():
     # the stages in pipeline order; each module's CHECKS lists what it reports
-    from doccheck import compare, empirical, failures
+    from doccheck import compare, empirical, failures, pipeline
     from doccheck.checkers import shapes, signature, syntax
 
-    return (failures, syntax, compare, signature, shapes, empirical)
+    return (failures, syntax, pipeline, compare, signature, shapes, empirical)
 
 
 @lru_cache(maxsize=1)

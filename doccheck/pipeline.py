@@ -6,7 +6,70 @@ nothing above imports back down into it.
 
 from __future__ import annotations
 
+from doccheck.checks import Check
 from doccheck.model import ClassResult, Finding, Position
+
+_FAKE_RULES = '[framework]\nname = "fakefw"\nmodule_roots = ["fakefw.nn.Module"]\n'
+
+FRAMEWORK_MISSING = Check(
+    code="DC005",
+    name="framework-not-found",
+    summary="A class whose docstring states an initialization derives from a framework that is not installed "
+            "where doccheck runs, so the claim is not checked.",
+    rationale=(
+        "doccheck reads a layer's base classes from their sources: `class Dense(nn.Linear)` is evaluated "
+        "through torch's own `Linear.__init__` and `reset_parameters`.  Where the framework is not installed "
+        "(pre-commit's default hook runs in an environment of its own, without torch), the claim cannot be "
+        "compared with anything, and a wrong docstring would pass in silence.  This notice names the base and "
+        "the fix: in pre-commit, add the framework to the hook's `additional_dependencies` or use the "
+        "`doccheck-system` hook, which runs in your own environment.  A framework is a package named by the "
+        "module roots of a rules file (`rules/torch.toml`, or your own `--rules`)."
+    ),
+    bad=(
+        "from fakefw import nn\n\n\n"
+        "class Dense(nn.Linear):\n"
+        '    r"""A dense layer.\n\n'
+        "    Attributes:\n"
+        "        weight: initialized from :math:`\\mathcal{N}(0, 1)`\n"
+        '    """\n'
+    ),
+    good=(
+        "from fakefw import nn\n\n\n"
+        "class Dense(nn.Linear):\n"
+        '    r"""A dense layer (the framework is installed: fakefw/ beside it).\n\n'
+        "    Attributes:\n"
+        "        weight: initialized from :math:`\\mathcal{N}(0, 1)`\n"
+        '    """\n'
+    ),
+    bad_files=(("fakefw.toml", _FAKE_RULES),),
+    bad_args=("--rules", "fakefw.toml"),
+    good_files=(("fakefw.toml", _FAKE_RULES), ("fakefw/__init__.py", ""),
+                ("fakefw/nn.py", "class Module:\n    pass\n\n\nclass Linear(Module):\n    pass\n")),
+    good_args=("--rules", "fakefw.toml"),
+)
+
+CHECKS = (FRAMEWORK_MISSING,)
+
+
+def missing_framework_bases(project, knowledge, definition) -> list[str]:
+    """The bases in a class's MRO that belong to a framework (a package of the rules' module roots) whose
+    package cannot be found on the search path; none when the MRO cannot be built (that is reported apart)."""
+    from doccheck.project import External, ResolutionError
+
+    roots = knowledge.module_roots
+    frameworks = {root.split(".", 1)[0] for root in roots}
+    try:
+        mro = project.mro(definition, frozenset(roots))
+    except (ResolutionError, RecursionError):
+        return []
+    missing = []
+    for entry in mro[1:]:
+        if not isinstance(entry, External) or entry.qualname in roots or "." not in entry.qualname:
+            continue
+        top = entry.qualname.split(".", 1)[0]
+        if top in frameworks and project.module(top) is None:
+            missing.append(entry.qualname)
+    return missing
 
 
 class StageFailure(Exception):
@@ -41,6 +104,15 @@ def analyse_class(project, knowledge, definition, claims: list | None = None) ->
         raise StageFailure("code model", exc) from exc
     findings: list[Finding] = []
     verdicts: list = []
+    if claims:
+        missing = missing_framework_bases(project, knowledge, definition)
+        if missing:
+            top = missing[0].split(".", 1)[0]
+            findings.append(Finding(position.path, position.line, 1, FRAMEWORK_MISSING.code,
+                                    f"{name}: derives from {missing[0]}, but `{top}` is not installed where doccheck "
+                                    f"runs, so its documented initialization is not checked (pre-commit: add "
+                                    f"`{top}` to the hook's additional_dependencies, or use the doccheck-system "
+                                    f"hook)", name))
     if code is not None and code.problem and not code.params:
         for claim in claims:  # nothing to compare with; the claim is unproven, not silently passed
             where = claim.position

@@ -18,6 +18,7 @@ def run_example(check, which, tmp_path, monkeypatch) -> list[dict]:
     source, files, args = check.example(which)
     (tmp_path / "example.py").write_text(source, encoding="utf-8")
     for name, text in files:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     out = io.StringIO()

@@ -21,7 +21,7 @@ class Checker:
 def _init_checker():
     from doccheck.checkers.init import run
 
-    return Checker(("DC101", "DC102", "DC103"), "initialization check", run)
+    return Checker(("DC005", "DC101", "DC102", "DC103"), "initialization check", run)
 
 
 def _signature_checker():
