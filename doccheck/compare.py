@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from doccheck import limits
 from doccheck.checks import Check
 from doccheck.distributions import formula, same
-from doccheck.model import Claim, ClassInit, Distribution, Finding, ParamInit, Position
+from doccheck.model import Claim, ClassInit, Distribution, Finding, Position, Verdict, VerdictStatus
 
 INIT_MISMATCH = Check(
     code="DC101",
@@ -167,17 +166,6 @@ init = { family = "normal", mean = "0", std = "1" }
 CHECKS = (INIT_MISMATCH, UNREADABLE_CLAIM, UNRESOLVED_INIT)
 
 
-@dataclass
-class Verdict:
-    """The outcome for one (claim, parameter) pair; `explain` and the Sphinx extension show these."""
-
-    claim: Claim
-    param: ParamInit | None
-    status: str  # consistent | mismatch | unresolved | unreadable | no-such-parameter
-    documented: Distribution | None = None  # in code symbols
-    detail: str = ""
-
-
 def to_code_symbols(dist: Distribution, cls: ClassInit, knowledge) -> tuple[Distribution, list[str]]:
     """Rename documented symbols to the constructor's (C_in -> in_channels); list those with no match."""
     mapping = {}
@@ -205,7 +193,8 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
     verdicts = []
     for claim in claims:
         if claim.distribution is None:
-            verdicts.append(Verdict(claim, None, "unreadable", detail=claim.error or "formula not readable"))
+            verdicts.append(Verdict(claim, None, VerdictStatus.UNREADABLE,
+                                    detail=claim.error or "formula not readable"))
             continue
         if claim.subject == "*":
             targets = list(cls.params)
@@ -215,13 +204,14 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
                 target = by_name.get("*")
             targets = [target] if target is not None else []
         if not targets:
-            verdicts.append(Verdict(claim, None, "no-such-parameter",
+            verdicts.append(Verdict(claim, None, VerdictStatus.NO_SUCH_PARAMETER,
                                     detail=f"{cls.name} creates no parameter named {claim.subject}"))
             continue
         documented, unmatched = to_code_symbols(claim.distribution, cls, knowledge)
         for param in targets:
             if param.distribution is None:
-                verdicts.append(Verdict(claim, param, "unresolved", documented, param.unresolved or "unresolved"))
+                verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, documented,
+                                        param.unresolved or "unresolved"))
                 continue
             undecided = "equality could not be decided"
             try:
@@ -233,22 +223,22 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
             except Exception as exc:  # sympy on odd expressions; undecided, not a crash
                 verdict, unmatched = None, [*unmatched, f"({type(exc).__name__})"]
             if verdict is True:
-                verdicts.append(Verdict(claim, param, "consistent", documented))
+                verdicts.append(Verdict(claim, param, VerdictStatus.CONSISTENT, documented))
             elif verdict is False and unmatched and documented.family == param.distribution.family:
                 # a documented symbol that names no argument may stand for one (d_model for `width`): the
                 # formulas differ as written, which proves nothing; only a different family is a proof
                 names = ", ".join(unmatched)
                 first = unmatched[0].strip("()")
-                verdicts.append(Verdict(claim, param, "unresolved", documented,
+                verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, documented,
                                         f"documented symbol(s) {names} match no constructor argument (name the "
                                         f"argument in [tool.doccheck]: symbol-aliases = {{ {first} = \"...\" }})"))
             elif verdict is False:
                 detail = ""
                 if unmatched:
                     detail = f"documented symbol(s) {', '.join(unmatched)} match no constructor argument"
-                verdicts.append(Verdict(claim, param, "mismatch", documented, detail))
+                verdicts.append(Verdict(claim, param, VerdictStatus.MISMATCH, documented, detail))
             else:
-                verdicts.append(Verdict(claim, param, "unresolved", documented, undecided))
+                verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, documented, undecided))
     return verdicts
 
 

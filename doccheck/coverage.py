@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, replace
 
+from doccheck.model import CoverageStatus, VerdictStatus
+
 INIT_CODES = ("DC101", "DC102", "DC103")
 
 
@@ -28,7 +30,7 @@ class CoverageEntry:
     object: str  # "Linear.weight"; "Cls.*" for parameters whose names are computed at run time or unknown
     path: str  # the class's file and line (as in findings: one place per object)
     line: int
-    status: str  # consistent | mismatch | unresolved | undocumented
+    status: CoverageStatus
     effective: str | None  # the code's distribution, when resolved
     documented: str | None  # the claim as written, when there is one
     reason: str | None  # why it is unresolved
@@ -54,13 +56,14 @@ class CoverageSummary:
 
 def _status(verdicts) -> tuple[str, str | None]:
     statuses = {v.status for v in verdicts}
-    if "mismatch" in statuses:
-        return "mismatch", None
-    if statuses <= {"consistent"}:
-        return "consistent", None
-    undecided = [v for v in verdicts if v.status != "consistent"]
-    return "unresolved", "; ".join(dict.fromkeys(f"claim {v.status}: {v.detail}" if v.status == "unreadable"
-                                                 else v.detail or v.status for v in undecided))
+    if VerdictStatus.MISMATCH in statuses:
+        return CoverageStatus.MISMATCH, None
+    if statuses <= {VerdictStatus.CONSISTENT}:
+        return CoverageStatus.CONSISTENT, None
+    undecided = [v for v in verdicts if v.status != VerdictStatus.CONSISTENT]
+    return CoverageStatus.UNRESOLVED, "; ".join(dict.fromkeys(
+        f"claim {v.status}: {v.detail}" if v.status == VerdictStatus.UNREADABLE else v.detail or str(v.status)
+        for v in undecided))
 
 
 def entries_of(class_result) -> list[CoverageEntry]:
@@ -73,7 +76,8 @@ def entries_of(class_result) -> list[CoverageEntry]:
     position = class_result.position
     if not code.params:  # the constructor could not be followed at all
         documented = "; ".join(c.text for c in class_result.claims) or None
-        return [CoverageEntry(f"{code.name}.*", position.path, position.line, "unresolved", None, documented,
+        return [CoverageEntry(f"{code.name}.*", position.path, position.line, CoverageStatus.UNRESOLVED, None,
+                              documented,
                               code.problem or "no parameter could be followed")]
     out = []
     for param in code.params:
@@ -82,11 +86,11 @@ def entries_of(class_result) -> list[CoverageEntry]:
         where = position  # the class whose parameter it is (a base's Parameter() line is shared by many classes)
         effective = formula(param.distribution) if param.distribution is not None else None
         if param.distribution is None:
-            status, reason = "unresolved", param.unresolved or "unresolved"
+            status, reason = CoverageStatus.UNRESOLVED, param.unresolved or "unresolved"
         elif verdicts:
             status, reason = _status(verdicts)
         else:
-            status, reason = "undocumented", None
+            status, reason = CoverageStatus.UNDOCUMENTED, None
         out.append(CoverageEntry(f"{code.name}.{param.name}", where.path, where.line, status, effective,
                                  "; ".join(claims) or None, reason))
     return out
@@ -118,7 +122,7 @@ def inventory(targets: list[str], config, baseline: str | None = None) -> tuple[
     for class_result in class_results:
         for entry in entries_of(class_result):
             own = [f for f in class_result.findings if f.code == "DC101" and f.object == entry.object]
-            if entry.status == "mismatch" and own and not reported.intersection(own):
+            if entry.status == CoverageStatus.MISMATCH and own and not reported.intersection(own):
                 entry = replace(entry, silenced=True)
             entries.append(entry)
     entries.sort(key=lambda e: (e.path, e.line, e.object))

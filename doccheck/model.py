@@ -8,7 +8,39 @@ small conveniences, so each stage can be tested on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
+
+
+class _Words(str, Enum):
+    """A status that is its word wherever it is printed or compared (JSON, f-strings, ``== "mismatch"``)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+    __hash__ = str.__hash__  # Enum hashes the member's name: a dict keyed by the word must find the member
+
+    def __format__(self, spec: str) -> str:
+        return format(self.value, spec)
+
+
+class VerdictStatus(_Words):
+    """The outcome of comparing one documented claim with the code's initialization of one parameter."""
+
+    CONSISTENT = "consistent"  # proven equal
+    MISMATCH = "mismatch"  # proven different (DC101)
+    UNRESOLVED = "unresolved"  # the code's side, or the equality, could not be decided
+    UNREADABLE = "unreadable"  # the claim was recognised but its formula could not be read (DC102)
+    NO_SUCH_PARAMETER = "no-such-parameter"  # the claim names a parameter the code does not create
+
+
+class CoverageStatus(_Words):
+    """One parameter's status in `doccheck coverage`."""
+
+    CONSISTENT = "consistent"
+    MISMATCH = "mismatch"
+    UNRESOLVED = "unresolved"
+    UNDOCUMENTED = "undocumented"
 
 
 @dataclass(frozen=True)
@@ -89,6 +121,17 @@ class Claim:
     position: Position
     error: str | None = None  # set when the claim was recognised but could not be read
     derivation: list[str] = field(default_factory=list)  # bindings such as k = 1/in_features
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome for one (claim, parameter) pair; explain, coverage and the Sphinx extension show these."""
+
+    claim: Claim
+    param: ParamInit | None
+    status: VerdictStatus
+    documented: Distribution | None = None  # in code symbols
+    detail: str = ""
 
 
 @dataclass(frozen=True)
