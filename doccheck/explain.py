@@ -896,7 +896,7 @@ class Deriver:
         if raw.shape_text is not None:  # fan_in = in_features, from the shape (…)
             shape = raw.shape_text
             parsed = _parse_tuple(shape, self.symbols)
-            rule_text = self.knowledge.fan.get(raw.name)
+            rule_text = self.knowledge.framework(self.code.framework).fan.get(raw.name)
             rule_shown = CodeFormula().text(rule_text) if rule_text else None
             view.reason = (f"from the shape {pretty(parsed) if parsed is not None else _minus(shape)}"
                            + (f": {raw.name} = {rule_shown}" if rule_shown else ""))
@@ -979,7 +979,7 @@ class Deriver:
         if view is None:
             view = StepView(text="", line=raw.line, label=raw.label, name="gain", raw=raw.raw)
         view.value = pretty(value) if value is not None else _minus(call["value"])
-        expression = self.knowledge.gain.get(nonlinearity.lower())
+        expression = self.knowledge.framework(self.code.framework).gain.get(nonlinearity.lower())
         param_name = "param"
         if view.code and "(" in view.code:  # calculate_gain('leaky_relu', a): the argument's name
             inside = view.code[view.code.index("(") + 1:view.code.rindex(")")]
@@ -1210,7 +1210,10 @@ def analyse(param, code, knowledge, params_by_name: dict) -> tuple[list[str], di
     import sympy
 
     dist = param.distribution
-    if dist is None or param.shape is None or len(param.shape) < knowledge.fan_min_dim:
+    framework = knowledge.framework(code.framework)
+    if framework is not knowledge.framework():
+        return [], {}  # the notes name torch's API (kaiming_uniform_, calculate_gain): not another framework's
+    if dist is None or param.shape is None or len(param.shape) < framework.fan_min_dim or "fan_in" not in framework.fan:
         return [], {}
     from doccheck.codemodel.interpreter import Frame, Interpreter, _parse_expression
     from doccheck.codemodel.values import Lit, Num, Seq

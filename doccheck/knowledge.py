@@ -54,15 +54,28 @@ class CallRule:
 
 
 @dataclass
+class Framework:
+    """What one framework's rules file says about tensors' layout and gains (``[framework]``, ``[fan]``, ``[gain]``).
+
+    Kept per framework, not merged: torch's fan_in reads ``shape[1]``, a framework with kernels laid out
+    ``(h, w, in, out)`` reads ``shape[-2]``; a second framework's file must not overwrite the first's.
+    """
+
+    name: str
+    module_roots: frozenset[str] = frozenset()
+    fan: dict[str, str] = field(default_factory=dict)  # fan_in / fan_out as expressions of `shape`
+    fan_min_dim: int = 2
+    gain: dict[str, str] = field(default_factory=dict)  # nonlinearity -> expression of `param`
+
+
+@dataclass
 class Knowledge:
     calls: dict[str, CallRule] = field(default_factory=dict)  # qualified name -> rule
     methods: dict[str, CallRule] = field(default_factory=dict)  # method name -> rule
     aliasing_methods: frozenset[str] = frozenset()
     aliasing_attributes: frozenset[str] = frozenset()
-    gain: dict[str, str] = field(default_factory=dict)
-    fan: dict[str, str] = field(default_factory=dict)
-    fan_min_dim: int = 2
-    module_roots: frozenset[str] = frozenset()
+    frameworks: dict[str, Framework] = field(default_factory=dict)  # by [framework].name, in load order
+    module_roots: frozenset[str] = frozenset()  # every framework's
     parameter_classes: frozenset[str] = frozenset()
     lazy_parameter_classes: frozenset[str] = frozenset()
     namespace_aliases: dict[str, str] = field(default_factory=dict)
@@ -85,6 +98,34 @@ class Knowledge:
     def equivalent(self, parameter: str, documented: str, code: str) -> bool:
         return any(name == parameter and documented in values and code in values
                    for name, values in self.equivalent_values)
+
+    def framework(self, name: str | None = None) -> Framework:
+        """The framework called `name`; without a name (or an unknown one), the first loaded that has fan rules."""
+        if name in self.frameworks:
+            return self.frameworks[name]
+        return next((f for f in self.frameworks.values() if f.fan), Framework(""))
+
+    def framework_of_roots(self, qualnames) -> str | None:
+        """The framework whose module roots one of `qualnames` is (the root a class's MRO ends in)."""
+        for qualname in qualnames:
+            canonical = self.canonical(qualname)
+            for framework in self.frameworks.values():
+                if qualname in framework.module_roots or canonical in framework.module_roots:
+                    return framework.name
+        return None
+
+    # the default framework's tables (explain's notes speak of torch's calculate_gain and fans)
+    @property
+    def fan(self) -> dict[str, str]:
+        return self.framework().fan
+
+    @property
+    def fan_min_dim(self) -> int:
+        return self.framework().fan_min_dim
+
+    @property
+    def gain(self) -> dict[str, str]:
+        return self.framework().gain
 
     def canonical(self, qualname: str) -> str:
         """Rewrite a re-exported prefix to the name the rules use."""
@@ -243,6 +284,14 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     source = path.name
     framework = _table(data, "framework", source)
     where = f"{source}: [framework]"
+    name = framework.get("name", "")
+    if not isinstance(name, str):
+        raise RulesError(f"{where}.name must be a string")
+    # a file without a name (a user's init helpers) adds to the default framework's tables
+    own = knowledge.frameworks.get(name) if name else knowledge.framework()
+    if own is None or (not name and not own.name):
+        own = knowledge.frameworks.setdefault(name, Framework(name))
+    own.module_roots |= frozenset(_names(framework, "module_roots", where))
     knowledge.module_roots |= frozenset(_names(framework, "module_roots", where))
     knowledge.parameter_classes |= frozenset(_names(framework, "parameter_classes", where))
     knowledge.lazy_parameter_classes |= frozenset(_names(framework, "lazy_parameter_classes", where))
@@ -264,9 +313,9 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
         min_dim = fan.pop("min_dim", 2)
         if not isinstance(min_dim, int) or isinstance(min_dim, bool):
             raise RulesError(f"{source}: [fan] min_dim must be an integer")
-        knowledge.fan_min_dim = min_dim
-        knowledge.fan.update({k: _expression(v, f"{source}: [fan]", k) for k, v in fan.items()})
-    knowledge.gain.update({k: _expression(v, f"{source}: [gain]", k) for k, v in _table(data, "gain", source).items()})
+        own.fan_min_dim = min_dim
+        own.fan.update({k: _expression(v, f"{source}: [fan]", k) for k, v in fan.items()})
+    own.gain.update({k: _expression(v, f"{source}: [gain]", k) for k, v in _table(data, "gain", source).items()})
     for kind in ("initializer", "function", "factory", "method"):
         entries = data.get(kind, [])
         if not isinstance(entries, list):

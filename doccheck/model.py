@@ -109,6 +109,7 @@ class ClassInit:
     symbols: dict[str, Any] = field(default_factory=dict)  # constructor argument -> sympy symbol
     dynamic: bool = False  # parameters also created under names not known statically
     problem: str | None = None  # the whole class could not be evaluated
+    framework: str | None = None  # the framework whose Module the class derives from (its fan and gain rules)
 
 
 @dataclass

@@ -54,13 +54,14 @@ CHECKS = (FRAMEWORK_MISSING,)
 def missing_framework_bases(project, knowledge, definition) -> list[str]:
     """The bases in a class's MRO that belong to a framework (a package of the rules' module roots) whose
     package cannot be found on the search path; none when the MRO cannot be built (that is reported apart)."""
+    from doccheck.parse import SourceError
     from doccheck.project import External, ResolutionError
 
     roots = knowledge.module_roots
     frameworks = {root.split(".", 1)[0] for root in roots}
     try:
         mro = project.mro(definition, frozenset(roots))
-    except (ResolutionError, RecursionError):
+    except (ResolutionError, SourceError, RecursionError):  # the code model reports these itself
         return []
     missing = []
     for entry in mro[1:]:

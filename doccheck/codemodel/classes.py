@@ -73,7 +73,7 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
     if state.dynamic:
         params.append(_dynamic_params([state.heap[r.id] for r in state.dynamic], problem))
     return ClassInit(name, definition.qualname, position, params, symbols=dict(interpreter.symbols),
-                     dynamic=bool(state.dynamic), problem=problem)
+                     dynamic=bool(state.dynamic), problem=problem, framework=interpreter.framework.name or None)
 
 
 def _param_init(name: str, tensor, problem: str | None) -> ParamInit:

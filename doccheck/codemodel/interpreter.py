@@ -168,6 +168,7 @@ class Interpreter:
         self.budget = budget
         self.state = State()
         self.mro: list = []
+        self.framework = knowledge.framework()  # until run_constructor knows the class's framework
         self.symbols: dict[str, object] = {}
         self.defaults: dict[object, object] = {}  # symbol -> its numeric default
         self.stack: list[int] = []
@@ -227,6 +228,9 @@ class Interpreter:
     # ================================================================ entry
     def run_constructor(self, definition: Definition) -> None:
         self.mro = self.project.mro(definition, self.knowledge.module_roots)
+        # fans and gains are the framework's whose Module the class derives from (tensor layouts differ)
+        self.framework = self.knowledge.framework(self.knowledge.framework_of_roots(
+            item.qualname for item in self.mro if isinstance(item, External)))
         init = self.find_method(0, "__init__")
         if init is None:
             return
@@ -1493,10 +1497,13 @@ class Interpreter:
                 return Seq(state.shape)
             if name == "dim":
                 return _number(len(state.shape))
-            if len(state.shape) < self.knowledge.fan_min_dim:
+            framework = self.framework
+            if name not in framework.fan:
+                return Unknown(f"{name}() has no rule for the framework {framework.name or '(none)'}")
+            if len(state.shape) < framework.fan_min_dim:
                 return Unknown(f"{name} of a {len(state.shape)}-D tensor is an error in the framework")
             frame = Frame(None, None, {"shape": Seq(state.shape)}, site=site, label=label)
-            value = self.eval(_parse_expression(self.knowledge.fan[name]), frame)
+            value = self.eval(_parse_expression(framework.fan[name]), frame)
             if isinstance(value, Num):
                 shape_text = to_text(tuple(d.expr for d in state.shape))
                 step = Step(f"{label + ': ' if label else ''}{name} = {to_text(value.expr)}, from the shape "
@@ -1508,7 +1515,7 @@ class Interpreter:
             param = args[1] if len(args) > 1 else Lit(None)
             if not (isinstance(nonlinearity, Lit) and isinstance(nonlinearity.value, str)):
                 return Unknown("calculate_gain() of a nonlinearity not known statically")
-            expression = self.knowledge.gain.get(nonlinearity.value.lower())
+            expression = self.framework.gain.get(nonlinearity.value.lower())
             if expression is None:
                 return Unknown(f"calculate_gain('{nonlinearity.value}') is not in the rules")
             frame = Frame(None, None, {"param": param}, site=site, label=label)
