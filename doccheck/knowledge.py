@@ -8,7 +8,7 @@ entry in a TOML file (shipped in the wheel as ``doccheck.rules``), not new code.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 try:  # Python 3.11+
@@ -42,7 +42,9 @@ class CallRule:
     target: str | None = None
     like: str | None = None
     copy_from: str | None = None
+    shape: str | None = None  # factory: the created array's shape, an expression of the arguments (else `*size`)
     source: str = ""
+    framework: str = ""  # the [framework].name of the file it comes from ("" for a file without one)
 
     @property
     def family(self) -> str | None:
@@ -66,6 +68,9 @@ class Framework:
     fan: dict[str, str] = field(default_factory=dict)  # fan_in / fan_out as expressions of `shape`
     fan_min_dim: int = 2
     gain: dict[str, str] = field(default_factory=dict)  # nonlinearity -> expression of `param`
+    # MLX: every public array attribute of a Module is a parameter (no Parameter wrapper exists)
+    array_attributes_are_parameters: bool = False
+    default: bool = False  # the framework meant where none is named
 
 
 @dataclass
@@ -100,10 +105,11 @@ class Knowledge:
                    for name, values in self.equivalent_values)
 
     def framework(self, name: str | None = None) -> Framework:
-        """The framework called `name`; without a name (or an unknown one), the first loaded that has fan rules."""
-        if name in self.frameworks:
+        """The framework called `name`; without a name (or an unknown one), the one whose rules file says
+        ``default = true`` (torch: explain's notes and a user's nameless rules file speak of it)."""
+        if name and name in self.frameworks:
             return self.frameworks[name]
-        return next((f for f in self.frameworks.values() if f.fan), Framework(""))
+        return next((f for f in self.frameworks.values() if f.default), Framework(""))
 
     def framework_of_roots(self, qualnames) -> str | None:
         """The framework whose module roots one of `qualnames` is (the root a class's MRO ends in)."""
@@ -229,7 +235,7 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
     signature = raw.get("signature")
     if not isinstance(signature, str):
         raise RulesError(f"{where}: 'signature' must be a string (a Python parameter list)")
-    unknown = set(raw) - {"names", "signature", "let", "init", "returns", "target", "like", "copy_from"}
+    unknown = set(raw) - {"names", "signature", "let", "init", "returns", "target", "like", "copy_from", "shape"}
     if unknown:
         raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
     _python(f"def _({signature}): pass", "exec", where, "'signature'")
@@ -255,6 +261,8 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
             raise RulesError(f"{where}: 'let' entry {statement!r} must be one assignment such as \"x = a + b\"")
     if raw.get("returns") is not None:
         _expression(raw["returns"], where, "'returns'")
+    if raw.get("shape") is not None:
+        _expression(raw["shape"], where, "'shape'")
     for key in ("target", "like", "copy_from"):
         if raw.get(key) is not None and (not isinstance(raw[key], str) or not raw[key].isidentifier()):
             raise RulesError(f"{where}: '{key}' must be a parameter name")
@@ -268,6 +276,7 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
         target=raw.get("target"),
         like=raw.get("like"),
         copy_from=raw.get("copy_from"),
+        shape=raw.get("shape"),
         source=source,
     )
 
@@ -292,6 +301,14 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     if own is None or (not name and not own.name):
         own = knowledge.frameworks.setdefault(name, Framework(name))
     own.module_roots |= frozenset(_names(framework, "module_roots", where))
+    arrays = framework.get("array_attributes_are_parameters", False)
+    if not isinstance(arrays, bool):
+        raise RulesError(f"{where}.array_attributes_are_parameters must be true or false")
+    own.array_attributes_are_parameters = own.array_attributes_are_parameters or arrays
+    default = framework.get("default", False)
+    if not isinstance(default, bool):
+        raise RulesError(f"{where}.default must be true or false")
+    own.default = own.default or default
     knowledge.module_roots |= frozenset(_names(framework, "module_roots", where))
     knowledge.parameter_classes |= frozenset(_names(framework, "parameter_classes", where))
     knowledge.lazy_parameter_classes |= frozenset(_names(framework, "lazy_parameter_classes", where))
@@ -321,7 +338,7 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
         if not isinstance(entries, list):
             raise RulesError(f"{source}: {kind} must be an array of tables ([[{kind}]]), not {type(entries).__name__}")
         for raw in entries:
-            rule = _entry(kind, raw, source)
+            rule = replace(_entry(kind, raw, source), framework=name)
             for name in rule.names:
                 (knowledge.methods if kind == "method" else knowledge.calls)[name] = rule
     aliasing = _table(data, "aliasing_methods", source)

@@ -73,7 +73,8 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
     if state.dynamic:
         params.append(_dynamic_params([state.heap[r.id] for r in state.dynamic], problem))
     return ClassInit(name, definition.qualname, position, params, symbols=dict(interpreter.symbols),
-                     dynamic=bool(state.dynamic), problem=problem, framework=interpreter.framework.name or None)
+                     dynamic=bool(state.dynamic), problem=problem,
+                     framework=interpreter.class_framework.name if interpreter.class_framework else None)
 
 
 def _param_init(name: str, tensor, problem: str | None) -> ParamInit:

@@ -168,7 +168,10 @@ class Interpreter:
         self.budget = budget
         self.state = State()
         self.mro: list = []
-        self.framework = knowledge.framework()  # until run_constructor knows the class's framework
+        # the framework of the class under evaluation (None: its MRO reaches no framework's Module), and of the
+        # rules being applied: fans and gains are the class's framework's, else the applied rule's
+        self.class_framework = None
+        self._rule_frameworks: list[str] = []
         self.symbols: dict[str, object] = {}
         self.defaults: dict[object, object] = {}  # symbol -> its numeric default
         self.stack: list[int] = []
@@ -229,8 +232,8 @@ class Interpreter:
     def run_constructor(self, definition: Definition) -> None:
         self.mro = self.project.mro(definition, self.knowledge.module_roots)
         # fans and gains are the framework's whose Module the class derives from (tensor layouts differ)
-        self.framework = self.knowledge.framework(self.knowledge.framework_of_roots(
-            item.qualname for item in self.mro if isinstance(item, External)))
+        name = self.knowledge.framework_of_roots(item.qualname for item in self.mro if isinstance(item, External))
+        self.class_framework = self.knowledge.frameworks.get(name) if name is not None else None
         init = self.find_method(0, "__init__")
         if init is None:
             return
@@ -730,8 +733,23 @@ class Interpreter:
             text = f"{frame.label}: {text}"
         return Num(value.expr, merge_steps(value.steps, (Step(text, self.position(frame, source)),)))
 
+    @property
+    def framework(self):
+        """The framework whose fan and gain rules apply: the class's, else the rule's being applied."""
+        from doccheck.knowledge import Framework
+
+        if self.class_framework is not None:
+            return self.class_framework
+        if self._rule_frameworks:
+            return self.knowledge.framework(self._rule_frameworks[-1])
+        return Framework("")
+
     def set_attribute(self, name: str, value: Value, frame: Frame | None = None, node=None) -> None:
         state = self.state
+        arrays = self.class_framework is not None and self.class_framework.array_attributes_are_parameters
+        if isinstance(value, TensorRef) and value.view is None and arrays \
+                and not name.startswith("_") and not state.heap[value.id].is_parameter:
+            state.heap[value.id] = replace(state.heap[value.id], is_parameter=True)
         if isinstance(value, TensorRef) and value.view is None and state.heap[value.id].is_parameter:
             state.params[name] = value
         elif name in state.params and isinstance(value, Lit) and value.value is None:
@@ -1373,6 +1391,13 @@ class Interpreter:
 
     # ---------------------------------------------------------------- rules
     def apply_rule(self, rule, args, kwargs, site: Position | None, label: str) -> Value:
+        self._rule_frameworks.append(rule.framework)
+        try:
+            return self._apply_rule(rule, args, kwargs, site, label)
+        finally:
+            self._rule_frameworks.pop()
+
+    def _apply_rule(self, rule, args, kwargs, site: Position | None, label: str) -> Value:
         params = _parse_signature(rule.signature)
         frame = Frame(None, None, {}, site=site, label=label)
         kwargs = {("from_" if k == "from" else k): v for k, v in kwargs.items()}
@@ -1395,6 +1420,10 @@ class Interpreter:
             if rule.like:
                 source = env.get(rule.like)
                 shape = self.state.heap[source.id].shape if isinstance(source, TensorRef) else None
+            elif rule.shape:  # a shape argument (MLX: shape=(out, in)); an int n is the shape (n,)
+                given = self.eval(_parse_expression(rule.shape), frame)
+                shape = self.tensor_shape(list(given.items)) if isinstance(given, Seq) else \
+                    self.tensor_shape([given]) if isinstance(given, Num) else None
             else:
                 size = env.get("size")
                 shape = self.tensor_shape(list(size.items)) if isinstance(size, Seq) else None

@@ -43,7 +43,7 @@ INIT_WORDING = re.compile(
     r"\binitiali[sz]ed|sampled\s+from|drawn\s+from|\bset\s+to\b(?!\s*``(?:True|False|None)``)", re.I)
 
 _TRIGGER = re.compile(
-    r"\b(?P<word>initiali[sz]ed|sampled|drawn|set)\s+(?P<prep>from|to|with|as|using)\b", re.I)
+    r"\b(?P<word>initiali[sz]ed|sampled|drawn|set)\s+(?P<prep>from|to|with|as|using|at)\b", re.I)
 _ROLE = re.compile(r"(?<![\w`\\]):(?P<name>[A-Za-z][\w.+:-]*?):`(?P<body>[^`]*)`")
 _LITERAL = re.compile(r"``(?P<body>[^`]+?)``")
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?(?![\w])(?!\.\d)")
@@ -56,7 +56,9 @@ _FILLER = re.compile(
     r"(?:distribution|values?)?\s*(?:,\s*)?", re.I)
 _FOR_SUBJECT = re.compile(r"\s*\(\s*(?:for|of)\s+(?:the\s+)?(?P<what>[\w\[\]]+)\s*\)", re.I)
 _CONTINUE = re.compile(r"\s*(?:,\s*)?(?:and|or)\s+|\s*,\s*", re.I)
+_RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)|;(?=\s)")
+_ALL_VALUES = re.compile(r"\bthe\s+values\b", re.I)
 _GENERIC_SUBJECT = re.compile(r"\b(?P<word>weights?|bias(?:es)?)\b", re.I)
 _WHERE = re.compile(r"^\s*(?:\\text\{\s*where\s*\}|\\mathrm\{\s*where\s*\}|where)\s*", re.I)
 
@@ -411,6 +413,23 @@ def _singular(word: str) -> str:
 # --------------------------------------------------------------------------- subjects
 
 
+_DEFINED_AS = re.compile(r"\s+(?:is(?:\s+equal\s+to)?|equals|denotes|stands\s+for)\s+")
+
+
+def _prose_definition(paragraph: _Paragraph, name: str) -> str | None:
+    """The argument a paragraph says a symbol is: ``:math:`D_i` is equal to ``input_dims```` -> ``input_dims``.
+
+    Only that exact shape (a math role holding just the symbol, a verb of identity, a literal holding an
+    identifier): prose that merely mentions both is no definition."""
+    spans = paragraph.spans
+    for here, there in zip(spans, spans[1:]):
+        if here.kind == "role" and here.name == "math" and there.kind == "literal" \
+                and _symbol_name(here.body).replace("\\", "") == name and there.body.isidentifier() \
+                and _DEFINED_AS.fullmatch(paragraph.raw[here.end:there.start]):
+            return there.body
+    return None
+
+
 def _symbol_name(body: str) -> str:
     return re.sub(r"[\s{}]", "", body)
 
@@ -422,6 +441,16 @@ def _parameter_of_role(body: str, knowledge) -> str | None:
         if key in table:
             return table[key]
     return None
+
+
+def _respective_subjects(paragraph: _Paragraph, trigger_start: int, knowledge) -> list[str]:
+    """The parameters a sentence names before its trigger, in order (the subjects "respectively" pairs with)."""
+    a, _ = paragraph.sentences[paragraph.sentence_of(trigger_start)]
+    found = [_parameter_of_role(span.body, knowledge) for span in paragraph.spans
+             if span.kind == "role" and span.name == "math" and a <= span.start < trigger_start]
+    if None in found or len(set(found)) != len(found):
+        return []  # a math role that names no parameter, or one named twice: the pairing is not clear
+    return found
 
 
 def _subject(paragraph: _Paragraph, trigger_start: int, knowledge) -> str | None:
@@ -447,6 +476,10 @@ def _subject(paragraph: _Paragraph, trigger_start: int, knowledge) -> str | None
         for m in _GENERIC_SUBJECT.finditer(raw, a, trigger_start):
             if paragraph.span_at(m.start()) is None:
                 generic = _singular(m.group("word"))
+        if generic is None and _ALL_VALUES.search(raw, a, trigger_start):
+            # "The values are initialized from …" in the class's description (mlx.nn.Linear): every parameter;
+            # inside a field ("weight: … The values are initialized to 1.") the field names the subject
+            return "*"
         return generic
     return None
 
@@ -612,10 +645,15 @@ def _init_claims(doc: DocString, knowledge) -> list[Claim]:
             values = _values_after(p, m.end())
             if not values:
                 continue
-            allow_constant = prep in ("to", "as", "with")
+            allow_constant = prep in ("to", "as", "with", "at")
+            respective = None  # "γ and β … initialized at 1 and 0 respectively": the n-th value is the n-th's
+            if len(values) > 1 and _RESPECTIVELY.match(p.raw, values[-1][0].phrase_end):
+                respective = _respective_subjects(p, m.start(), knowledge)
+                if len(respective) != len(values):
+                    continue  # the values cannot be paired with what they belong to: no claim, no guess
             trigger_subject = _subject(p, m.start(), knowledge)
             for number, (value, for_subject) in enumerate(values):
-                subject = for_subject or trigger_subject
+                subject = respective[number] if respective else for_subject or trigger_subject
                 if subject is None:
                     continue
                 needle = p.raw[value.start:value.end]
@@ -733,9 +771,20 @@ def _claim(value: _Value, subject: str, phrase: str, allow_constant: bool, posit
         if error:
             break
 
+    # symbols defined in prose: ":math:`D_i` is equal to ``input_dims``" (mlx.nn.Linear)
+    from doccheck.docmodel.latex import symbol
+
+    defined = {}
+    for sym in sorted(free_symbols(params.values()), key=lambda s: s.name):
+        argument = _prose_definition(paragraph, sym.name)
+        if argument is not None:
+            defined[sym] = symbol(argument)
+            derivation.append(f"{sym.name} = {argument}")
+    if defined:
+        params = {k: symbolic.as_sympy(v).xreplace(defined) for k, v in params.items()}
+
     # doc symbol names -> constructor arguments
     aliases = {}
-    from doccheck.docmodel.latex import symbol
 
     for value_ in params.values():
         for s in symbolic.as_sympy(value_).free_symbols:
