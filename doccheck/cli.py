@@ -139,7 +139,10 @@ def _summary(result, suppressed: int = 0, baselined: int = 0) -> str:
         hidden += f", {suppressed} suppressed"
     if baselined:
         hidden += f", {baselined} in the baseline"
-    return (f"doccheck: {counts['files']} files, {counts['classes_evaluated']} classes evaluated "
+    def many(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "es" if word.endswith("s") else "s")
+
+    return (f"doccheck: {many(counts['files'], 'file')}, {many(counts['classes_evaluated'], 'class')} evaluated "
             f"({counts['classes_consistent']} consistent, {counts['classes_with_mismatch']} with a mismatch, "
             f"{counts['classes_unresolved']} unresolved), findings: {codes}{hidden}, {result.elapsed:.2f} s")
 

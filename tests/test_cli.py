@@ -670,7 +670,7 @@ def test_no_colour_in_a_pipe_unless_forced(project):
     assert "\x1b[" in doccheck_proc("--color", "always", "toylayers", cwd=project).stdout
 
 
-SUMMARY = re.compile(r"^doccheck: 4 files, 1 classes evaluated \(0 consistent, 1 with a mismatch, 0 unresolved\), "
+SUMMARY = re.compile(r"^doccheck: 4 files, 1 class evaluated \(0 consistent, 1 with a mismatch, 0 unresolved\), "
                      r"findings: DC101: 1, \d+\.\d\d s$", re.M)
 
 
