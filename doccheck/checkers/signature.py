@@ -627,9 +627,60 @@ def _passes_through(impl) -> bool:
 _NOT_INIT_CLASSES = ("dataclass", "dataclasses.dataclass", "attr.s", "attrs.define", "define", "frozen")
 
 
+_DATACLASS = ("dataclass", "dataclasses.dataclass")
+_DATACLASS_TRANSFORM = ("dataclass_transform", "typing.dataclass_transform", "typing_extensions.dataclass_transform")
+
+
+def _dataclass_signature(info, project, knowledge, target) -> Signature | None:
+    """The ``__init__`` a dataclass gets from its fields: ``@dataclass`` on the class, or a base decorated with
+    ``@dataclass_transform`` (PEP 681: its subclasses are dataclasses; Hugging Face's ``PreTrainedConfig``).
+
+    Fields are the annotated class attributes (not ``ClassVar``) of the dataclass classes of the MRO, bases
+    first, a redefinition keeping its place; a field's value is its default.  None when the class is no
+    dataclass, writes its own ``__init__``, or its MRO cannot be followed.  The signature is open: such
+    classes often accept more (``accept_kwargs``), and an argument it does not list is never called wrong.
+    """
+    node = target.node
+    own_decorators = [n.rsplit(".", 1)[-1] if n.startswith("dataclasses.") else n for n in _decorator_names(node)]
+    mro = _mro(info, project, knowledge, target)
+    if mro is None:
+        return None
+    classes = [entry for entry in mro if not isinstance(entry, str)]
+    transformed = any(any(n in _DATACLASS_TRANSFORM for n in _decorator_names(c.node)) for c in classes[1:])
+    if not (transformed or any(n in _DATACLASS for n in own_decorators)):
+        return None
+    for entry in classes:
+        if _init_defs(entry.node) is not None:
+            return None  # an explicit __init__ (the class's or a base's) is the signature: not ours to build
+    fields: dict[str, Param] = {}
+    for entry in reversed(classes):
+        is_dataclass = transformed or any(n.rsplit(".", 1)[-1] == "dataclass" for n in _decorator_names(entry.node))
+        if not is_dataclass:
+            continue
+        for stmt in entry.node.body:
+            if not (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)):
+                continue
+            annotation = ast.unparse(stmt.annotation)
+            if "ClassVar" in annotation:
+                continue
+            default = stmt.value
+            if isinstance(default, ast.Call) and ast.unparse(default.func).rsplit(".", 1)[-1] == "field":
+                given = {k.arg: k.value for k in default.keywords}
+                default = given.get("default", default)  # a default_factory stays code: undecided
+            fields[stmt.target.id] = Param(stmt.target.id, "keyword", default, stmt.lineno)
+    params = list(fields.values())
+    where = f"{target.node.name} fields"
+    origin = f"{where}, {info.path.rsplit('/', 1)[-1]}:{node.lineno}"
+    return Signature(params, info.path, node.lineno, accepted=set(fields), open=True,
+                     variants=[(params, [], origin)], body=[], where=where)
+
+
 def class_signature(info, project, knowledge, target) -> Signature | None:
     """The effective ``__init__`` of a class (own, overloaded, inherited; **kwargs followed to the base)."""
     node = target.node
+    dataclass_signature = _dataclass_signature(info, project, knowledge, target)
+    if dataclass_signature is not None:
+        return dataclass_signature
     if any(name in _NOT_INIT_CLASSES for name in _decorator_names(node)):
         return None
     own = _init_defs(node)
@@ -981,6 +1032,8 @@ def _check_defaults(info, read: _Doc, signature: Signature, result, knowledge=No
                 continue
             if phrases is None:
                 phrases = defaults_in(entry.description, entry.start, entry.bare_names)
+                if entry.type_start >= 0:  # Hugging Face's slot: ``eps (`float`, *optional*, defaults to 1e-5):``
+                    phrases = defaults_in(entry.type, entry.type_start, entry.bare_names) + phrases
             if not phrases:
                 break
             code = code_value(param.default)

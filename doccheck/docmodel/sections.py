@@ -80,6 +80,7 @@ class Entry:
     end: int
     section: str  # "args" or "attributes"
     description: str = ""
+    type_start: int = -1  # offset of `type` in the docstring text (-1: no type written)
 
     @property
     def bare_names(self) -> tuple[str, ...]:
@@ -133,6 +134,7 @@ def _entry_head(line: str, offset: int, indent: int):
         return None
     pos = m.end()
     names_text = line[indent:pos]
+    type_start = -1
     names, offsets = [], []
     for n in re.finditer(_NAME, names_text):
         names.append(n.group())
@@ -153,6 +155,7 @@ def _entry_head(line: str, offset: int, indent: int):
         if depth:
             return None
         type_text = line[pos + 1:j].strip()
+        type_start = offset + pos + 1 + (len(line[pos + 1:j]) - len(line[pos + 1:j].lstrip()))
         pos = j + 1
         while pos < len(line) and line[pos] in " \t":
             pos += 1
@@ -163,7 +166,7 @@ def _entry_head(line: str, offset: int, indent: int):
         return None  # "name:value" (a role, a URL) is not an entry
     while pos < len(line) and line[pos] in " \t":
         pos += 1
-    return tuple(names), tuple(offsets), type_text, offset + pos
+    return tuple(names), tuple(offsets), type_text, offset + pos, type_start
 
 
 def _numpy_head(line: str, offset: int, indent: int):
@@ -175,7 +178,7 @@ def _numpy_head(line: str, offset: int, indent: int):
     for n in re.finditer(_NAME, m.group("names")):
         names.append(n.group())
         offsets.append(offset + indent + n.start())
-    return tuple(names), tuple(offsets), (m.group("type") or "").strip(), offset + len(line)
+    return tuple(names), tuple(offsets), (m.group("type") or "").strip(), offset + len(line), -1
 
 
 def read_sections(text: str) -> Sections:
@@ -228,7 +231,38 @@ def read_sections(text: str) -> Sections:
             result.arg_sections.append((offset + _indent(line), offset, end))
         _read_entries(body, kind, numpy, result, text)
         i = j
+    if not result.arg_sections:
+        _headerless_entries(lines, result, text)
     return result
+
+
+_HF_TYPE = re.compile(r"`[^`\n]+`")  # Hugging Face writes the type in backticks: (`float`, *optional*, ...)
+
+
+def _headerless_entries(lines: list[tuple[int, str]], result: Sections, text: str) -> None:
+    """Hugging Face's configs list their arguments without an ``Args:`` header: a docstring whose first line
+    is an entry with a backticked type (``eps (`float`, *optional*, defaults to 1e-5):``) is an argument list
+    down to the first line indented less or a section header at its indent."""
+    first = next((k for k, (_, ln) in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        return
+    offset, line = lines[first]
+    base = _indent(line)
+    head = _entry_head(line, offset, base)
+    if head is None or not _HF_TYPE.search(head[2]):
+        return
+    body: list[tuple[int, str]] = []
+    for o, ln in lines[first:]:
+        if ln.strip():
+            header = _HEADER.match(ln)
+            if _indent(ln) < base or (_indent(ln) == base and header is not None
+                                      and header.group("name").strip().lower() in _NAPOLEON_HEADERS):
+                break
+        body.append((o, ln))
+    while body and not body[-1][1].strip():
+        body.pop()
+    result.arg_sections.append((offset + base, offset, body[-1][0] + len(body[-1][1])))
+    _read_entries(body, "args", False, result, text)
 
 
 def _nested_header(lines: list[tuple[int, str]], j: int) -> bool:
@@ -265,13 +299,13 @@ def _read_entries(body: list[tuple[int, str]], kind: str, numpy: bool, result: S
                 if kind == "args":
                     result.loose.append((o, o + len(ln)))
                 continue
-            names, offsets, type_text, desc = head
+            names, offsets, type_text, desc, type_start = head
             if len(names) == 1 and names[0].lower() in _NAPOLEON_HEADERS and not names[0].islower():
                 # "NOTE: …" / "Warning: …" at the entries' indent: a remark, not an argument named NOTE
                 if kind == "args":
                     result.loose.append((o, o + len(ln)))
                 continue
-            current = Entry(names, offsets, type_text, desc, o + len(ln), kind)
+            current = Entry(names, offsets, type_text, desc, o + len(ln), kind, type_start=type_start)
             entries.append(current)
         elif current is not None:
             current.end = o + len(ln)
@@ -631,6 +665,11 @@ def same_value(doc: DocValue, code: DocValue) -> bool | None:
         if code.kind == "str":
             return doc.value == code.value
         return None  # a bare word against a number/bool: not a value we can read
+    if doc.kind == "num" and code.kind == "str" and not doc.text.startswith(("'", '"', "`")) \
+            and code.value == doc.text:
+        # "(`str`, *optional*, defaults to 1)" for ``eos_token="1"``: a bare 1 written without quotes may be the
+        # string; undecided, never a mismatch
+        return None
     if doc.kind == "str" and code.kind in ("bool", "none") and doc.value in ("True", "False", "None"):
         # "default is 'True'": prose quotes around the constant, not the string "True"
         return doc.value == code.show()
