@@ -36,6 +36,7 @@ class Distribution:
       uniform(low, high) · normal(mean, std) · trunc_normal(mean, std, a, b)
       constant(value) · orthogonal(gain) · sparse(sparsity, std) · eye() · dirac(groups)
       uninitialized() — memory from ``torch.empty`` that nothing ever wrote
+      argument(name) — exactly the value the caller passed as the constructor's argument ``name``
     """
 
     family: str

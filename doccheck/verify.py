@@ -849,6 +849,10 @@ def check_combo(cls, code: ClassInit, params, by_name: dict, combo: Combo, index
         if static.distribution is None:
             check.reason = f"static result unresolved: {static.unresolved}"
             continue
+        if static.distribution.family == "argument":
+            check.reason = (f"the static result is the caller's argument `{static.distribution.param('name')}`, "
+                            f"not a distribution to sample")
+            continue
         if any(note.startswith("entries ") for note in static.notes):
             check.reason = "the static result overwrites some entries (" + "; ".join(static.notes) + ")"
             continue

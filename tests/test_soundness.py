@@ -101,3 +101,96 @@ def test_modelled_constructs_catch_a_wrong_docstring(tmp_path):
     found = findings(tmp_path, QAT_NORM, "sampled from :math:`\\mathcal{U}(0, 1)`")
     assert set(found) == {("DC101", "QatNorm.weight")}
     assert found[("DC101", "QatNorm.weight")].effective == "constant 1"
+
+
+# ---------------------------------------------------------------- the caller's tensor (issue 12, torch.ao norms)
+
+def coverage_of(tmp_path, source: str, gamma: str = "set to 1"):
+    from doccheck.coverage import inventory
+
+    package = tmp_path / "soundlib"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("")
+    path = package / "layers.py"
+    path.write_text(HEADER + textwrap.dedent(source).replace("{doc}", NORM_DOC.format(gamma=gamma)))
+    entries, summary = inventory([str(path)], Config(cache=False))
+    return {e.object: e for e in entries}, summary
+
+
+def test_the_callers_tensor_is_resolved_as_that_argument(tmp_path):
+    entries, summary = coverage_of(tmp_path, QUANT_NORM)
+    weight, bias = entries["QuantNorm.weight"], entries["QuantNorm.bias"]
+    assert weight.effective == "argument `weight`" and bias.effective == "argument `bias`"
+    # resolved (the value is exact), but a claim about the values is never proven
+    assert summary.resolved == 2
+    assert weight.status == "unresolved" and "caller's argument `weight`" in weight.reason
+    assert summary.claims_proven == 0
+
+
+@pytest.mark.parametrize("gamma", ["set to 1", "set to 0", "sampled from :math:`\\mathcal{U}(0, 1)`"])
+def test_a_claim_on_the_callers_tensor_is_never_a_mismatch(tmp_path, gamma):
+    found = findings(tmp_path, QUANT_NORM, gamma)
+    assert ("DC101", "QuantNorm.weight") not in found
+    assert "the caller's argument `weight`" in found[("DC103", "QuantNorm.weight")].message
+
+
+CALLER_THEN_INIT = """
+class RefillNorm(nn.Module):
+    {doc}
+
+    def __init__(self, n, weight, bias):
+        super().__init__()
+        self.weight = Parameter(torch.empty(n))
+        self.bias = Parameter(torch.empty(n))
+        self.weight = weight
+        self.bias = bias
+        init.ones_(self.weight)
+        init.zeros_(self.bias)
+"""
+
+CALLER_OR_INIT = """
+class MaybeNorm(nn.Module):
+    {doc}
+
+    def __init__(self, n, weight, bias, use_given: int):
+        super().__init__()
+        self.weight = Parameter(torch.ones(n))
+        self.bias = Parameter(torch.zeros(n))
+        if use_given > 2:
+            self.weight = weight
+"""
+
+
+def test_writing_into_the_callers_tensor_is_followed(tmp_path):
+    # init.ones_ writes into the caller's tensor: the values are then ones, whatever was passed
+    assert findings(tmp_path, CALLER_THEN_INIT, "set to 1") == {}
+    found = findings(tmp_path, CALLER_THEN_INIT, "sampled from :math:`\\mathcal{U}(0, 1)`")
+    assert set(found) == {("DC101", "RefillNorm.weight")}
+
+
+def test_the_callers_tensor_on_one_branch_is_unresolved(tmp_path):
+    for gamma in ("set to 1", "sampled from :math:`\\mathcal{U}(0, 1)`"):
+        found = findings(tmp_path, CALLER_OR_INIT, gamma)
+        assert ("DC101", "MaybeNorm.weight") not in found
+        assert "depends on `use_given > 2`" in found[("DC103", "MaybeNorm.weight")].message
+
+
+BRANCH_NEW_PARAMETER = """
+class SwapNorm(nn.Module):
+    {doc}
+
+    def __init__(self, n, mode: int):
+        super().__init__()
+        self.weight = Parameter(torch.ones(n))
+        self.bias = Parameter(torch.zeros(n))
+        if mode > 2:
+            self.weight = Parameter(torch.zeros(n))
+"""
+
+
+def test_a_parameter_replaced_on_one_branch_is_unresolved(tmp_path):
+    # the joined state used to keep the first branch's tensor: "constant 0" (wrong when mode <= 2)
+    for gamma in ("set to 1", "set to 0"):
+        found = findings(tmp_path, BRANCH_NEW_PARAMETER, gamma)
+        assert ("DC101", "SwapNorm.weight") not in found
+        assert "depends on `mode > 2`" in found[("DC103", "SwapNorm.weight")].message

@@ -173,6 +173,9 @@ class Interpreter:
         self.stack: list[int] = []
         self._next_id = 0
         self._module_values: dict[tuple[str, str], Value] = {}
+        # (argument name, value) for every argument the entry convention bound: the caller's own values, so
+        # `self.weight = weight` is known exactly as "the caller's argument weight"
+        self.caller_values: list[tuple[str, Value]] = []
 
     # ================================================================ helpers
     def tick(self) -> None:
@@ -318,6 +321,19 @@ class Interpreter:
                 else Mapping(tuple(kwargs.items()))
 
     def convention(self, param: cst.Param, default_frame: Frame) -> Value:
+        value = self._convention(param, default_frame)
+        self.caller_values.append((param.name.value, value))
+        return value
+
+    def caller_argument(self, value: Value) -> str | None:
+        """The name of the constructor argument `value` is exactly (the caller's own value), else None."""
+        for name, given in self.caller_values:
+            if value is given or (isinstance(value, Num) and isinstance(given, Num) and given.expr.is_Symbol
+                                  and value.expr == given.expr):
+                return name
+        return None
+
+    def _convention(self, param: cst.Param, default_frame: Frame) -> Value:
         name = param.name.value
         annotation = source_of(param.annotation.annotation) if param.annotation is not None else ""
         if param.default is None:
@@ -593,6 +609,24 @@ class Interpreter:
             attrs[key] = va if va == vb or vb is None else (vb if va is None else self.unknown_like(reason_text(), va, vb))
         params = dict(b.params)
         params.update(a.params)
+        for name in a.params.keys() & b.params.keys():
+            ra, rb = a.params[name], b.params[name]
+            if ra.id == rb.id:
+                continue
+            # one branch registered another tensor under the name (`self.weight = weight`, a new Parameter):
+            # the parameter is one or the other, never simply the first branch's
+            sa, sb = heap[ra.id], heap[rb.id]
+            if sa.same_init(sb) and sa.shape == sb.shape:
+                joined = sa
+            else:
+                joined = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
+                                 unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
+                                 steps=merge_steps(sa.steps, sb.steps), lazy=sa.lazy and sb.lazy)
+            self._next_id += 1
+            heap[self._next_id] = joined
+            params[name] = TensorRef(self._next_id)
+            if a.attrs.get(name) == ra and b.attrs.get(name) == rb:
+                attrs[name] = params[name]
         known = set(a.dynamic)  # a set: the lists grow with every loop iteration and every branch is joined
         dynamic = list(a.dynamic) + [r for r in b.dynamic if r not in known]
         return State(heap, attrs, params, dynamic, a.divisible & b.divisible)
@@ -738,6 +772,17 @@ class Interpreter:
             where = self.position(frame, node) if frame is not None else None
             shown = source_of(node) if node is not None else f"self.{name}"
             old = state.heap[state.params[name].id]
+            argument = self.caller_argument(value)
+            if argument is not None:
+                # exactly the caller's value (torch.ao's quantized norms: `self.weight = weight`): known, but not
+                # a distribution, so no claim about its values is ever proven or refuted
+                ref = self.new_tensor(replace(old, distribution=Distribution("argument", (("name", argument),)),
+                                              shape=None, steps=(Step(f"`{shown} = {argument}`: the caller's "
+                                                                      f"argument", where),), notes=(),
+                                              decided_at=where, unresolved=None, lazy=False))
+                state.params[name] = ref
+                state.attrs[name] = ref
+                return
             ref = self.new_tensor(replace(old, distribution=None, shape=None, steps=(), notes=(), decided_at=where,
                                           unresolved=f"`{shown} = …`" + (f" (line {where.line})" if where else "")
                                           + f" assigns {self._describe_value(value)}"))
