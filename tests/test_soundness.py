@@ -194,3 +194,67 @@ def test_a_parameter_replaced_on_one_branch_is_unresolved(tmp_path):
         found = findings(tmp_path, BRANCH_NEW_PARAMETER, gamma)
         assert ("DC101", "SwapNorm.weight") not in found
         assert "depends on `mode > 2`" in found[("DC103", "SwapNorm.weight")].message
+
+
+# ---------------------------------------------------------------- `*kernel_size` of unknown length (issue 12)
+
+STARRED_CONV = """
+import math
+
+
+class StarConv(nn.Module):
+    {doc}
+
+    def __init__(self, in_channels, out_channels, kernel_size{kernel_default}, groups=1):
+        super().__init__()
+        if in_channels % groups != 0:
+            raise ValueError("groups must divide in_channels")
+        self.weight = Parameter({factory})
+        self.bias = Parameter(torch.empty(out_channels))
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(self.bias, -bound, bound)
+"""
+
+FACTORIES = {"display": "torch.empty((out_channels, in_channels // groups, *kernel_size))",
+             "call": "torch.Tensor(out_channels, in_channels // groups, *kernel_size)"}
+
+
+@pytest.mark.parametrize("form", sorted(FACTORIES))
+def test_a_starred_kernel_size_gives_fan_in_with_its_product(tmp_path, form):
+    source = STARRED_CONV.replace("{factory}", FACTORIES[form]).replace("{kernel_default}", "")
+    entries, _ = coverage_of(tmp_path, source)
+    bound = "√groups/(√in_channels·√prod(kernel_size))"
+    assert entries["StarConv.weight"].effective == f"U(-{bound}, {bound})"
+    assert entries["StarConv.bias"].effective == f"U(-{bound}, {bound})"  # fan_in > 0: sizes are positive
+    found = findings(tmp_path, source, "set to 1")  # and beta "set to 0": both wrong
+    assert set(found) == {("DC101", "StarConv.weight"), ("DC101", "StarConv.bias")}
+    assert "prod(kernel_size)" in found[("DC101", "StarConv.weight")].message
+
+
+def test_a_kernel_size_that_may_be_empty_of_size_zero_keeps_the_bias_unresolved(tmp_path):
+    # kernel_size=0 by default: its elements may be 0, so `fan_in > 0` is not decided
+    source = STARRED_CONV.replace("{factory}", FACTORIES["display"]).replace("{kernel_default}", "=0")
+    entries, _ = coverage_of(tmp_path, source)
+    assert entries["StarConv.bias"].status == "unresolved"
+    assert "fan_in > 0" in entries["StarConv.bias"].reason
+
+
+def test_only_the_known_ends_of_a_starred_shape_are_indexed(tmp_path):
+    source = """
+class EndConv(nn.Module):
+    {doc}
+
+    def __init__(self, out_channels, kernel_size):
+        super().__init__()
+        self.weight = Parameter(torch.empty((out_channels, *kernel_size)))
+        self.bias = Parameter(torch.empty(out_channels))
+        init.kaiming_uniform_(self.weight)
+        init.constant_(self.bias, self.weight.shape[1])
+"""
+    entries, _ = coverage_of(tmp_path, source)
+    # (out_channels, *kernel_size) may have a single dimension: fan_in is then an error in torch
+    assert entries["EndConv.weight"].status == "unresolved"
+    assert "may have fewer than 2" in entries["EndConv.weight"].reason
+    assert entries["EndConv.bias"].status == "unresolved"  # shape[1] is an element of kernel_size, not known

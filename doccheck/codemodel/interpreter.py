@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    AnyAttribute, Builtin, ConventionNone, Instance, Lit, Mapping, MayAlias, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    AnyAttribute, Builtin, ConventionNone, Instance, Lit, Mapping, MayAlias, Num, OpenSeq, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
 from doccheck import limits
@@ -598,9 +598,13 @@ class Interpreter:
             if sa is None or sb is None:
                 heap[key] = sa or sb
             elif sa.same_init(sb):
-                heap[key] = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
+                kept = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
+                if sa.shape != sb.shape or sa.open_shape != sb.open_shape:  # a shape only one branch knows
+                    kept = replace(kept, shape=None, open_shape=None)
+                heap[key] = kept
             else:
                 heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
+                                    open_shape=sa.open_shape if sa.open_shape == sb.open_shape else None,
                                     unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
                                     steps=merge_steps(sa.steps, sb.steps))
         attrs = {}
@@ -616,10 +620,11 @@ class Interpreter:
             # one branch registered another tensor under the name (`self.weight = weight`, a new Parameter):
             # the parameter is one or the other, never simply the first branch's
             sa, sb = heap[ra.id], heap[rb.id]
-            if sa.same_init(sb) and sa.shape == sb.shape:
+            if sa.same_init(sb) and sa.shape == sb.shape and sa.open_shape == sb.open_shape:
                 joined = sa
             else:
                 joined = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
+                                 open_shape=sa.open_shape if sa.open_shape == sb.open_shape else None,
                                  unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
                                  steps=merge_steps(sa.steps, sb.steps), lazy=sa.lazy and sb.lazy)
             self._next_id += 1
@@ -777,13 +782,14 @@ class Interpreter:
                 # exactly the caller's value (torch.ao's quantized norms: `self.weight = weight`): known, but not
                 # a distribution, so no claim about its values is ever proven or refuted
                 ref = self.new_tensor(replace(old, distribution=Distribution("argument", (("name", argument),)),
-                                              shape=None, steps=(Step(f"`{shown} = {argument}`: the caller's "
+                                              shape=None, open_shape=None, steps=(Step(f"`{shown} = {argument}`: the caller's "
                                                                       f"argument", where),), notes=(),
                                               decided_at=where, unresolved=None, lazy=False))
                 state.params[name] = ref
                 state.attrs[name] = ref
                 return
-            ref = self.new_tensor(replace(old, distribution=None, shape=None, steps=(), notes=(), decided_at=where,
+            ref = self.new_tensor(replace(old, distribution=None, shape=None, open_shape=None, steps=(), notes=(),
+                                          decided_at=where,
                                           unresolved=f"`{shown} = …`" + (f" (line {where.line})" if where else "")
                                           + f" assigns {self._describe_value(value)}"))
             state.params[name] = ref
@@ -1122,16 +1128,36 @@ class Interpreter:
 
     def sequence(self, elements, frame: Frame, kind: str) -> Value:
         items: list[Value] = []
+        open_part = None  # (index, value) of the one starred part of unknown length
         for element in elements:
             if isinstance(element, cst.StarredElement):
                 value = self.eval(element.value, frame)
                 if isinstance(value, Seq):
                     items.extend(value.items)
+                elif open_part is None and kind == "tuple" and self.open_rest(value) is not None:
+                    open_part = (len(items), value)
                 else:
                     return Unknown("unpacking of a value not known statically")
             else:
                 items.append(self.eval(element.value, frame))
+        if open_part is not None:
+            return self.open_sequence(tuple(items[:open_part[0]]), open_part[1], tuple(items[open_part[0]:]))
         return Seq(tuple(items), kind)
+
+    def open_rest(self, value: Value):
+        """The symbol a starred `value` of unknown length stands for: a tuple-valued constructor argument
+        (`*kernel_size` with kernel_size a symbol of the entry convention), or an OpenSeq's; else None."""
+        if isinstance(value, OpenSeq):
+            return value.rest
+        if isinstance(value, Num) and isinstance(value.expr, _sympy().Symbol) and \
+                self.symbols.get(value.expr.name) == value.expr and "[" not in value.expr.name:
+            return value.expr
+        return None
+
+    def open_sequence(self, head: tuple, value: Value, tail: tuple) -> Value:
+        if isinstance(value, OpenSeq):
+            return OpenSeq(head + value.head, value.rest, value.tail + tail)
+        return OpenSeq(head, value.expr, tail)
 
     def mapping(self, node: cst.Dict, frame: Frame) -> Value:
         items: dict = {}
@@ -1158,6 +1184,8 @@ class Interpreter:
             return TensorRef(base.id, f"[{source_of(index_node)}]")
         if isinstance(base, MayAlias):
             return MayAlias(base.reason)
+        if isinstance(base, OpenSeq):
+            return self.open_subscript(base, index_node, frame)
         if isinstance(index_node, cst.Slice):
             if isinstance(base, Unknown) and base.reason == CONSTRUCTOR_ARGS:
                 return base  # a part of the constructor's own *args is still passed on by the entry convention
@@ -1187,6 +1215,36 @@ class Interpreter:
             return self.indexed_symbol(base.expr.name, index.expr)
         return Unknown("index into a value not known statically")
 
+    def open_subscript(self, base: OpenSeq, index_node, frame: Frame) -> Value:
+        """`shape[1]`, `shape[-1]`, `shape[2:]` of a tuple with a part of unknown length: exact only within
+        its known ends."""
+        if isinstance(index_node, cst.Slice):
+            if index_node.upper is not None or index_node.step is not None:
+                return Unknown("slice of a sequence of unknown length")
+            lower = self.eval(index_node.lower, frame) if index_node.lower is not None else _number(0)
+            if isinstance(lower, Num) and lower.expr.is_Integer and 0 <= int(lower.expr) <= len(base.head):
+                return OpenSeq(base.head[int(lower.expr):], base.rest, base.tail)
+            return Unknown("slice of a sequence of unknown length")
+        index = self.eval(index_node.value, frame)
+        if isinstance(index, Num) and index.expr.is_Integer:
+            i = int(index.expr)
+            if 0 <= i < len(base.head):
+                return base.head[i]
+            if -len(base.tail) <= i < 0:
+                return base.tail[i]
+        return Unknown(f"an element of a sequence of unknown length (*{base.rest})")
+
+    def open_product(self, value: OpenSeq) -> Value:
+        """The product of a tuple with a part of unknown length: its known items times the symbol
+        prod(kernel_size), positive when the argument's elements are (the convention's sizes)."""
+        items = value.head + value.tail
+        if not all(isinstance(i, Num) for i in items):
+            return Unknown("product of values not known statically")
+        rest = value.rest
+        kind = "positive" if rest.is_positive else ("nonnegative" if rest.is_nonnegative else "real")
+        product = symbol(f"prod({rest.name})", kind)
+        return Num(_product(items) * product, merge_steps(*(i.steps for i in items)))
+
     # ================================================================ calls
     def eval_call(self, node: cst.Call, frame: Frame) -> Value:
         func = self.eval(node.func, frame)
@@ -1194,6 +1252,7 @@ class Interpreter:
         kwargs: dict[str, Value] = {}
         passthrough = False
         unknown_star = None
+        open_star = None
         for arg in node.args:
             if arg.star == "*":
                 value = self.eval(arg.value, frame)
@@ -1201,6 +1260,8 @@ class Interpreter:
                     args.extend(value.items)
                 elif isinstance(value, Unknown) and value.reason == CONSTRUCTOR_ARGS:
                     passthrough = True  # the constructor's own *args passed on: the entry convention holds
+                elif open_star is None and unknown_star is None and self.open_rest(value) is not None:
+                    open_star = (len(args), value, arg)  # `torch.Tensor(out, in // groups, *kernel_size)`
                 else:
                     where = self.position(frame, arg)
                     unknown_star = self.unknown_like(f"`*{source_of(arg.value)[:40]}`" + (
@@ -1215,6 +1276,19 @@ class Interpreter:
                 kwargs[arg.keyword.value] = self.eval(arg.value, frame)
             else:
                 args.append(self.eval(arg.value, frame))
+        if open_star is not None:
+            index, value, arg = open_star
+            rule = self.knowledge.call(func.qualname) if isinstance(func, Qual) else None
+            if unknown_star is not None:
+                pass  # another starred argument is not known at all: the call is followed as before
+            elif rule is not None and rule.kind == "factory" and not rule.like and \
+                    rule.signature.replace(" ", "").startswith("*size"):
+                # a factory takes its sizes as one tuple too: exactly the shape (out, in // groups, *kernel_size)
+                args = [self.open_sequence(tuple(args[:index]), value, tuple(args[index:]))]
+            else:
+                where = self.position(frame, arg)
+                unknown_star = self.unknown_like(f"`*{source_of(arg.value)[:40]}`" + (
+                    f" (line {where.line})" if where else "") + " has a length not known statically", value)
         site = self.position(frame, node)
         if isinstance(func, Builtin) and func.name.split(".", 1)[-1] in MUTATING_METHODS and isinstance(
                 func.bound, (Seq, Mapping)) and func.name.startswith("value."):
@@ -1251,7 +1325,7 @@ class Interpreter:
             if isinstance(result, TensorRef):
                 self.mark_unresolved(result, f"created by a call with {star.reason}")
                 state = self.state.heap[result.id]
-                self.state.heap[result.id] = replace(state, shape=None, shape_unknown=star.reason)
+                self.state.heap[result.id] = replace(state, shape=None, open_shape=None, shape_unknown=star.reason)
                 return result
             return self.unknown_like(star.reason, result, *args)
         return self.call(func, args, kwargs, frame, node, site)
@@ -1433,15 +1507,20 @@ class Interpreter:
         if rule.kind == "function":
             return self.eval(_parse_expression(rule.returns), frame) if rule.returns else Lit(None)
         if rule.kind == "factory":
+            open_shape = None
             if rule.like:
                 source = env.get(rule.like)
                 shape = self.state.heap[source.id].shape if isinstance(source, TensorRef) else None
+                open_shape = self.state.heap[source.id].open_shape if isinstance(source, TensorRef) else None
             else:
                 size = env.get("size")
                 shape = self.tensor_shape(list(size.items)) if isinstance(size, Seq) else None
+                if isinstance(size, Seq) and len(size.items) == 1 and isinstance(size.items[0], OpenSeq) and all(
+                        isinstance(d, Num) for d in size.items[0].head + size.items[0].tail):
+                    open_shape = size.items[0]  # torch.empty((out, in // groups, *kernel_size))
             distribution, steps, problem = self.rule_distribution(rule, frame)
             return self.new_tensor(TensorState(shape, distribution, unresolved=problem, decided_at=site, steps=steps,
-                                               created_at=site))
+                                               created_at=site, open_shape=open_shape if shape is None else None))
         first = positional[0].name.value if positional else None
         target = env.get(rule.target or first)
         if isinstance(target, MayAlias):
@@ -1517,6 +1596,8 @@ class Interpreter:
         unknown = next((a for a in args if isinstance(a, Unknown)), None)
         if unknown is not None and name not in ("calculate_gain",):
             return unknown
+        if name == "prod" and len(args) == 1 and isinstance(args[0], OpenSeq):
+            return self.open_product(args[0])
         if name == "sqrt" and len(args) == 1 and isinstance(args[0], Num):
             return Num(sympy.sqrt(args[0].expr), args[0].steps)
         if name in ("ceil", "floor") and len(args) == 1 and isinstance(args[0], Num):
@@ -1531,19 +1612,35 @@ class Interpreter:
             if not isinstance(tensor, TensorRef):
                 return Unknown(f"{name}() of a value that is not a tracked tensor")
             state = self.state.heap[tensor.id]
-            if state.shape is None:
+            open_shape = state.open_shape if state.shape is None else None
+            if open_shape is not None and name in ("fan_in", "fan_out", "shape"):
+                # a shape with a starred part of unknown length: at least its known items' dimensions
+                if name == "shape":
+                    return open_shape
+                known = len(open_shape.head) + len(open_shape.tail)
+                if known < self.knowledge.fan_min_dim:
+                    return Unknown(f"{name}() of a tensor that may have fewer than {self.knowledge.fan_min_dim} "
+                                   f"dimensions (*{open_shape.rest} may be empty)")
+                shape_value = open_shape
+                shape_text = "(" + ", ".join([*(to_text(d.expr) if isinstance(d, Num) else "?"
+                                                for d in open_shape.head), f"*{open_shape.rest}",
+                                              *(to_text(d.expr) if isinstance(d, Num) else "?"
+                                                for d in open_shape.tail)]) + ")"
+            elif state.shape is None:
                 return Unknown(f"{name}() of a tensor whose shape is not known" + (
                     f": {state.shape_unknown}" if state.shape_unknown else ""))
+            else:
+                shape_value, shape_text = Seq(state.shape), None
             if name == "shape":
                 return Seq(state.shape)
             if name == "dim":
                 return _number(len(state.shape))
-            if len(state.shape) < self.knowledge.fan_min_dim:
+            if open_shape is None and len(state.shape) < self.knowledge.fan_min_dim:
                 return Unknown(f"{name} of a {len(state.shape)}-D tensor is an error in the framework")
-            frame = Frame(None, None, {"shape": Seq(state.shape)}, site=site, label=label)
+            frame = Frame(None, None, {"shape": shape_value}, site=site, label=label)
             value = self.eval(_parse_expression(self.knowledge.fan[name]), frame)
             if isinstance(value, Num):
-                shape_text = to_text(tuple(d.expr for d in state.shape))
+                shape_text = shape_text or to_text(tuple(d.expr for d in state.shape))
                 step = Step(f"{label + ': ' if label else ''}{name} = {to_text(value.expr)}, from the shape "
                             f"{shape_text}", site)
                 value = Num(value.expr, merge_steps(value.steps, (step,)))
