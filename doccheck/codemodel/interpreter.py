@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    AnyAttribute, Builtin, ConventionNone, Instance, Lit, Mapping, MayAlias, Num, OpenSeq, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    AnyAttribute, Builtin, ConventionNone, InputTensor, Instance, Lit, Mapping, MayAlias, Num, OpenSeq, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
 from doccheck import limits
@@ -39,6 +39,11 @@ MAX_UNROLL = 256
 DEFAULT_NODE_BUDGET = 200_000
 MAX_BITS = 100_000  # exact numbers beyond 2**MAX_BITS become Unknown: Python's big-integer maths cannot be interrupted
 MAX_EXPONENT = 1000  # numeric exponents of non-rational bases (as in the LaTeX reader)
+# a lazy module's first input is tried with every rank up to LARGE_RANK - 1 and once with a symbolic rank of at
+# least LARGE_RANK (its first and last INPUT_ENDS sizes distinct symbols): together, every rank an input can have
+LARGE_RANK = 8
+INPUT_ENDS = 4
+INPUT_PREFIX = "input.shape"
 
 
 class LazyPosition:
@@ -176,6 +181,8 @@ class Interpreter:
         # (argument name, value) for every argument the entry convention bound: the caller's own values, so
         # `self.weight = weight` is known exactly as "the caller's argument weight"
         self.caller_values: list[tuple[str, Value]] = []
+        self.input_names: set[str] = set()  # attributes named after a size of a lazy module's first input
+        self.input_origins: dict[str, set[str]] = {}  # such an attribute -> the sizes it was, per input rank
 
     # ================================================================ helpers
     def tick(self) -> None:
@@ -234,6 +241,112 @@ class Interpreter:
         if init is None:
             return
         self.call_function(init, [], {}, entry=True)
+
+    def run_lazy_initialization(self) -> str | None:
+        """A lazy module: run what its first forward call runs (`initialize_parameters(input)`) for an input of
+        every rank, and join the outcomes.  A size the module keeps (``self.in_features = input.shape[-1]``) is
+        named after the attribute, as the docstrings name it.  None when done; else why it was not."""
+        method = next((m for name in sorted(self.knowledge.lazy_initialize_methods)
+                       if (m := self.find_method(0, name)) is not None), None)
+        if method is None:
+            return "lazy parameter: no initialize_parameters() method to follow"
+        start = self.state
+        outcomes = []
+        for rank in [*range(LARGE_RANK), None]:
+            self.state = start.copy()
+            try:
+                self.call_function(method, [InputTensor(rank)], {})
+            except Raised:
+                continue
+            outcomes.append(self.name_input_sizes(self.state))
+        if not outcomes:
+            self.state = start
+            return "lazy parameter: initialize_parameters() raises for an input of every rank"
+        state = outcomes[0]
+        for other in outcomes[1:]:
+            state = self.join_states(state, other, "depends on the rank of the first input")
+        for key, tensor in list(state.heap.items()):  # where each renamed size comes from, once per tensor
+            used = {s.name for d in (tensor.shape or ()) if isinstance(d, Num) for s in d.expr.free_symbols} | {
+                s.name for _, v in (tensor.distribution.params if tensor.distribution is not None else ())
+                for s in getattr(v, "free_symbols", ())}
+            notes = tuple(f"{name} = {' or '.join(sorted(origins))}, a size of the first forward call's input "
+                          f"(initialize_parameters)" for name, origins in sorted(self.input_origins.items())
+                          if name in used)
+            if notes:
+                state.heap[key] = replace(tensor, notes=(*tensor.notes, *notes))
+        self.state = state
+        return None
+
+    def name_input_sizes(self, state):
+        """Rename each input size a module attribute holds (``self.in_features = input.shape[-1]``) to the
+        attribute's name: a renaming of one symbol everywhere, so exact."""
+        sympy = _sympy()
+        mapping = {}
+        for name, value in state.attrs.items():
+            if isinstance(value, Num) and isinstance(value.expr, sympy.Symbol) and value.expr.name.startswith(
+                    INPUT_PREFIX) and value.expr not in mapping and (name not in self.symbols
+                                                                      or name in self.input_names):
+                mapping[value.expr] = symbol(name)
+        if not mapping:
+            return state
+        for old, new in mapping.items():
+            self.symbols[new.name] = new
+            self.input_names.add(new.name)
+            self.input_origins.setdefault(new.name, set()).add(old.name)
+
+        def rename(num):
+            return Num(num.expr.xreplace(mapping), num.steps) if isinstance(num, Num) else num
+
+        for key, tensor in list(state.heap.items()):
+            distribution = tensor.distribution
+            if distribution is not None:
+                distribution = Distribution(distribution.family, tuple(
+                    (k, v.xreplace(mapping) if hasattr(v, "xreplace") else v) for k, v in distribution.params))
+            open_shape = tensor.open_shape
+            if open_shape is not None:
+                open_shape = OpenSeq(tuple(map(rename, open_shape.head)), open_shape.rest,
+                                     tuple(map(rename, open_shape.tail)))
+            state.heap[key] = replace(tensor, distribution=distribution, open_shape=open_shape,
+                                      shape=tuple(map(rename, tensor.shape)) if tensor.shape is not None else None)
+        state.attrs = {k: rename(v) for k, v in state.attrs.items()}
+        return state
+
+    def input_shape(self, tensor: InputTensor) -> Value:
+        if tensor.rank is not None:
+            return Seq(tuple(Num(symbol(f"{INPUT_PREFIX}[{i}]")) for i in range(tensor.rank)))
+        return OpenSeq(tuple(Num(symbol(f"{INPUT_PREFIX}[{i}]")) for i in range(INPUT_ENDS)),
+                       symbol(f"{INPUT_PREFIX}[{INPUT_ENDS}:-{INPUT_ENDS}]"),
+                       tuple(Num(symbol(f"{INPUT_PREFIX}[-{i}]")) for i in range(INPUT_ENDS, 0, -1)))
+
+    def input_rank(self, tensor: InputTensor) -> Num:
+        if tensor.rank is not None:
+            return _number(tensor.rank)
+        extra = _sympy().Symbol("input.dim()-8", integer=True, nonnegative=True)
+        return Num(LARGE_RANK + extra)
+
+    def input_method(self, tensor: InputTensor, name: str, args) -> Value:
+        if name in ("dim", "ndimension") and not args:
+            return self.input_rank(tensor)
+        if name == "size":
+            shape = self.input_shape(tensor)
+            if not args:
+                return shape
+            index = args[0]
+            if not (isinstance(index, Num) and index.expr.is_Integer):
+                return Unknown("size of a dimension of the input not known statically")
+            return self.index_sequence(shape, int(index.expr))
+        return Unknown(f"input.{name}() of a lazy module's first input")
+
+    def index_sequence(self, shape: Value, i: int) -> Value:
+        if isinstance(shape, Seq):
+            if -len(shape.items) <= i < len(shape.items):
+                return shape.items[i]
+            raise Raised()  # IndexError: an input of this rank does not have the dimension
+        if 0 <= i < len(shape.head):
+            return shape.head[i]
+        if -len(shape.tail) <= i < 0:
+            return shape.tail[i]
+        return Unknown("a size of the input not known statically")
 
     def find_method(self, start: int, name: str) -> ProjectFunction | None:
         for item in self.mro[start:]:
@@ -904,9 +1017,17 @@ class Interpreter:
         return value
 
     def get_attribute(self, base: Value, attr: str, frame: Frame, node: cst.CSTNode | None = None) -> Value:
+        if isinstance(base, InputTensor):
+            if attr == "shape":
+                return self.input_shape(base)
+            if attr == "ndim":
+                return self.input_rank(base)
+            return Builtin(f"input.{attr}", bound=base)
         if isinstance(base, Instance):
             if attr in self.state.attrs:
                 return self.state.attrs[attr]
+            if attr in self.knowledge.lazy_check_methods:
+                return Builtin(f"module.{attr}")  # its source reads _parameters/_buffers: the rule says what it does
             method = self.find_method(0, attr)
             if method is not None:
                 return method
@@ -1085,6 +1206,16 @@ class Interpreter:
             if isinstance(right, Mapping) and isinstance(left, Lit):
                 found = right.get(left.value) is not None
                 return Lit(found if op == "In" else not found)
+            if isinstance(right, Seq) and isinstance(left, Num) and all(isinstance(i, Num) for i in right.items):
+                sympy = _sympy()
+                try:
+                    tests = [sympy.Eq(left.expr, i.expr) for i in right.items]
+                except TypeError:
+                    return Unknown("membership not known statically")
+                if any(t is sympy.true for t in tests):
+                    return Lit(op == "In")
+                if all(t is sympy.false for t in tests):
+                    return Lit(op == "NotIn")
             return Unknown("membership not known statically")
         if isinstance(left, Lit) and isinstance(right, Lit):
             try:
@@ -1206,7 +1337,7 @@ class Interpreter:
             i = int(index.expr)
             if -len(base.items) <= i < len(base.items):
                 return base.items[i]
-            return Unknown("index out of range")
+            raise Raised()  # IndexError: the items of a Seq are exactly known
         if isinstance(base, Mapping) and isinstance(index, Lit):
             found = base.get(index.value)
             return found if found is not None else Unknown(f"key {index.value!r} not in dict")
@@ -1403,6 +1534,10 @@ class Interpreter:
             return self.new_tensor(TensorState(None, None, unresolved="lazy parameter: its shape and values are set "
                                                                       "on the first forward call",
                                                is_parameter=True, lazy=True, created_at=site))
+        if canonical in knowledge.lazy_buffer_classes:
+            return self.new_tensor(TensorState(None, None, unresolved="lazy buffer: its shape and values are set "
+                                                                      "on the first forward call",
+                                               lazy=True, created_at=site))
         if canonical in knowledge.module_roots:
             return Unknown(f"an instance of {canonical}")
         found = self.project.resolve_qualname(canonical)
@@ -1463,6 +1598,8 @@ class Interpreter:
                     state.shape):
                 return state.shape[int(index.expr)]
             return Unknown("size of a dimension not known statically")
+        if name in self.knowledge.lazy_materialize_methods and state.lazy and ref.view is None:
+            return self.materialize(ref, args, kwargs, site)
         if name in ("dim", "ndimension"):
             return _number(len(state.shape)) if state.shape is not None else Unknown("shape not known")
         if name in ("numel", "nelement"):
@@ -1478,6 +1615,21 @@ class Interpreter:
         # an unknown method may return a view of the tensor: writes through its result reach the tensor
         line = f" at line {site.line}" if site else ""
         return MayAlias(f"the result of .{name}(){line}, which may be a view of a tracked tensor")
+
+    def materialize(self, ref: TensorRef, args, kwargs, site) -> Value:
+        """`w.materialize(shape)`: the lazy tensor gets its shape and memory, which nothing has written yet."""
+        size = args[0] if args else kwargs.get("shape")
+        shape = self.tensor_shape([size]) if isinstance(size, Seq) else None
+        open_shape = size if isinstance(size, OpenSeq) and all(
+            isinstance(d, Num) for d in size.head + size.tail) else None
+        state = self.state.heap[ref.id]
+        self.state.heap[ref.id] = replace(
+            state, lazy=False, shape=shape, open_shape=open_shape, distribution=Distribution("uninitialized", ()),
+            unresolved=None, decided_at=site, steps=(Step("materialize: allocated on the first forward call, not "
+                                                          "written", site),),
+            shape_unknown=None if shape is not None or open_shape is not None else "materialised with a shape "
+                                                                                   "not known statically")
+        return Lit(None)
 
     def tensor_shape(self, size_args: list) -> tuple | None:
         if len(size_args) == 1 and isinstance(size_args[0], Seq):
@@ -1685,8 +1837,12 @@ class Interpreter:
             return self.call_rule_builtin(name[5:], args, site=frame.site, label=frame.label)
         if name == "noop":
             return Lit(None)
+        if name.startswith("input."):
+            return self.input_method(func.bound, name[6:], args)
         if name.startswith("module."):
             attr = name[7:]
+            if attr in self.knowledge.lazy_check_methods:
+                return self.has_lazy_tensors()
             if attr in self.knowledge.parameters_methods:
                 return Seq(tuple(self.state.params.values()) + tuple(self.state.dynamic), "list")
             if attr in self.knowledge.named_parameters_methods:
@@ -1790,6 +1946,20 @@ class Interpreter:
             return self.unknown_like(f"{name}() of a value not known statically", *args, *kwargs.values())
         return self.unknown_call(name, args, kwargs, site)
 
+    def has_lazy_tensors(self) -> Value:
+        """has_uninitialized_params(): is a parameter or buffer still lazy?  Lazy tensors come only from the
+        rules' lazy classes, so every one is tracked; a value that may alias self could hide one."""
+        state = self.state
+        refs = [*state.params.values(), *state.dynamic, *(v for v in state.attrs.values() if isinstance(v, TensorRef))]
+        if any(state.heap[r.id].lazy and (state.heap[r.id].is_parameter or r in state.attrs.values()) for r in refs):
+            if any(state.heap[r.id].lazy and state.heap[r.id].is_parameter for r in refs):
+                return Lit(True)
+            # a lazy tensor that is not a parameter: a buffer only when registered as one
+            return Unknown("has_uninitialized_params(): a lazy tensor held by an attribute may not be a buffer")
+        if any(isinstance(v, MayAlias) for v in state.attrs.values()):
+            return Unknown("has_uninitialized_params(): an attribute of self is a value not modelled")
+        return Lit(False)
+
     def isinstance_check(self, value: Value, kinds: Value) -> Value:
         options = kinds.items if isinstance(kinds, Seq) else (kinds,)
         if isinstance(value, Instance):
@@ -1832,6 +2002,15 @@ class Interpreter:
                 return Lit(False)
         if isinstance(value, Seq):
             return Lit(value.kind in names or ("tuple" in names and value.kind == "tuple"))
+        lazy_classes = self.knowledge.lazy_parameter_classes | self.knowledge.lazy_buffer_classes
+        if isinstance(value, TensorRef) and any(self.knowledge.canonical(n) in lazy_classes for n in names):
+            state = self.state.heap[value.id]
+            if value.view is None and all(self.knowledge.canonical(n) in lazy_classes for n in names):
+                wanted = {self.knowledge.canonical(n) for n in names}
+                kind = self.knowledge.lazy_parameter_classes if state.is_parameter else \
+                    self.knowledge.lazy_buffer_classes
+                return Lit(state.lazy and bool(wanted & kind))
+            return Unknown("isinstance against a lazy class and others")
         if isinstance(value, TensorRef) and any(n.startswith("torch.") for n in names):
             return Lit(any(n in ("torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter") for n in names))
         return Unknown("isinstance not known statically")

@@ -88,6 +88,16 @@ class OpenSeq(Value):
 
 
 @dataclass(frozen=True)
+class InputTensor(Value):
+    """The input of a lazy module's first forward call.  Its sizes are positive symbols ``input.shape[i]``
+    (``input.shape[-i]`` counted from the end when the rank is large); `rank` is its number of dimensions, or
+    None for "more than MAX_CONCRETE_RANK" (then ``input.dim()`` is a symbol and only the first and last few
+    sizes can be read)."""
+
+    rank: int | None
+
+
+@dataclass(frozen=True)
 class Mapping(Value):
     items: tuple  # ((key, Value), ...)
 
