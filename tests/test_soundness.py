@@ -258,3 +258,100 @@ class EndConv(nn.Module):
     assert entries["EndConv.weight"].status == "unresolved"
     assert "may have fewer than 2" in entries["EndConv.weight"].reason
     assert entries["EndConv.bias"].status == "unresolved"  # shape[1] is an element of kernel_size, not known
+
+
+# ---------------------------------------------------------------- lazy modules (issue 12)
+
+LAZY_DOC = '''r"""A dense layer whose `in_features` is read from the first input.
+
+    Attributes:
+        weight: the learnable weights, initialized from :math:`\\mathcal{{U}}(-\\sqrt{{k}}, \\sqrt{{k}})` where
+            :math:`k = \\frac{{1}}{{\\text{{{size}}}}}`
+    """'''
+
+LAZY_DENSE = """
+import math
+from torch.nn.modules.lazy import LazyModuleMixin
+from torch.nn.parameter import UninitializedParameter
+
+
+class LazyDense(LazyModuleMixin, nn.Module):
+    {doc}
+
+    def __init__(self, out_features):
+        super().__init__()
+        self.out_features = out_features
+        self.weight = UninitializedParameter()
+        self.bias = UninitializedParameter()
+
+    def reset_parameters(self):
+        if not self.has_uninitialized_params():
+            bound = 1 / math.sqrt(self.in_features)
+            init.uniform_(self.weight, -bound, bound)
+            {bias_init}
+
+    def initialize_parameters(self, input):
+        if self.has_uninitialized_params():
+            {read_size}
+            self.weight.materialize((self.out_features, self.in_features))
+            self.bias.materialize((self.out_features,))
+            self.reset_parameters()
+"""
+
+
+def lazy_findings(tmp_path, size="in_features", read_size="self.in_features = input.shape[-1]",
+                  bias_init="init.zeros_(self.bias)"):
+    source = LAZY_DENSE.replace("{read_size}", read_size).replace("{bias_init}", bias_init)
+    package = tmp_path / "lazylib"
+    package.mkdir(exist_ok=True)
+    (package / "__init__.py").write_text("")
+    path = package / "layers.py"
+    path.write_text(HEADER + textwrap.dedent(source).replace("{doc}", LAZY_DOC.format(size=size)))
+    result = run([str(path)], Config(select=("DC1",), cache=False))
+    from doccheck.coverage import inventory
+
+    entries, _ = inventory([str(path)], Config(cache=False))
+    return {(f.code, f.object): f for f in result.findings}, {e.object: e for e in entries}
+
+
+def test_a_lazy_module_is_what_initialize_parameters_leaves(tmp_path):
+    found, entries = lazy_findings(tmp_path)
+    assert found == {}
+    assert entries["LazyDense.weight"].status == "consistent"
+    assert entries["LazyDense.weight"].effective == "U(-1/√in_features, 1/√in_features)"
+    assert entries["LazyDense.bias"].effective == "constant 0"
+
+
+def test_a_wrong_docstring_on_a_lazy_module_is_reported(tmp_path):
+    found, _ = lazy_findings(tmp_path, size="out_features")
+    assert set(found) == {("DC101", "LazyDense.weight")}
+
+
+def test_a_lazy_size_read_for_batched_and_unbatched_inputs_is_one_size(tmp_path):
+    # the channel dimension is shape[1] of a batched input and shape[0] of an unbatched one: both in_features
+    read = ("if input.dim() not in (2, 3):\n                raise ValueError('2-D or 3-D input')\n"
+            "            self.in_features = input.shape[1] if input.dim() == 3 else input.shape[0]")
+    found, entries = lazy_findings(tmp_path, read_size=read)
+    assert found == {}
+    assert entries["LazyDense.weight"].status == "consistent"
+    found, _ = lazy_findings(tmp_path, size="out_features", read_size=read)
+    assert set(found) == {("DC101", "LazyDense.weight")}
+
+
+def test_a_lazy_init_that_depends_on_the_input_rank_is_unresolved(tmp_path):
+    read = "self.in_features = input.shape[-1] if input.dim() != 2 else self.out_features"
+    for size in ("in_features", "out_features"):
+        found, entries = lazy_findings(tmp_path, size=size, read_size=read)
+        assert ("DC101", "LazyDense.weight") not in found
+        assert "depends on the rank of the first input" in found[("DC103", "LazyDense.weight")].message
+
+
+def test_a_size_kept_under_a_name_the_docstring_does_not_use_matches_nothing(tmp_path):
+    read = "self.in_features = input.shape[-1]\n            self.width = input.shape[-1]"
+    found, entries = lazy_findings(tmp_path, read_size=read)
+    assert found == {}  # in_features, the first attribute given the size, names it
+
+
+def test_a_lazy_parameter_never_written_after_materialize_is_uninitialized(tmp_path):
+    found, entries = lazy_findings(tmp_path, bias_init="pass")
+    assert entries["LazyDense.bias"].effective == "uninitialized memory (never written)"

@@ -311,6 +311,14 @@ class Interpreter:
         state.attrs = {k: rename(v) for k, v in state.attrs.items()}
         return state
 
+    def is_lazy_check(self, attr: str, method: ProjectFunction | None) -> bool:
+        """Is self.<attr> the framework's has_uninitialized_params (qualified in the rules), not a method of
+        the same name that the analysed code defines?"""
+        checks = self.knowledge.lazy_check_methods
+        if method is None:
+            return any(name.rsplit(".", 1)[-1] == attr for name in checks)
+        return method.cls is not None and f"{method.cls.qualname}.{attr}" in checks
+
     def input_shape(self, tensor: InputTensor) -> Value:
         if tensor.rank is not None:
             return Seq(tuple(Num(symbol(f"{INPUT_PREFIX}[{i}]")) for i in range(tensor.rank)))
@@ -1026,9 +1034,9 @@ class Interpreter:
         if isinstance(base, Instance):
             if attr in self.state.attrs:
                 return self.state.attrs[attr]
-            if attr in self.knowledge.lazy_check_methods:
-                return Builtin(f"module.{attr}")  # its source reads _parameters/_buffers: the rule says what it does
             method = self.find_method(0, attr)
+            if self.is_lazy_check(attr, method):
+                return Builtin(f"module.{attr}")  # its source reads _parameters/_buffers: the rule says what it does
             if method is not None:
                 return method
             if attr in (self.knowledge.parameters_methods | self.knowledge.named_parameters_methods
@@ -1255,7 +1263,9 @@ class Interpreter:
         if decided is False:
             return self.eval(node.orelse, frame)
         a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
-        return a if a == b else self.unknown_like(f"depends on `{source_of(node.test)}`", a, b)
+        where = self.position(frame, node)
+        return a if a == b else self.unknown_like(f"depends on `{source_of(node.test)}`" + (
+            f" (line {where.line})" if where is not None else ""), a, b)
 
     def sequence(self, elements, frame: Frame, kind: str) -> Value:
         items: list[Value] = []
@@ -1841,8 +1851,8 @@ class Interpreter:
             return self.input_method(func.bound, name[6:], args)
         if name.startswith("module."):
             attr = name[7:]
-            if attr in self.knowledge.lazy_check_methods:
-                return self.has_lazy_tensors()
+            if any(n.rsplit(".", 1)[-1] == attr for n in self.knowledge.lazy_check_methods):
+                return self.has_lazy_tensors()  # only built by get_attribute for the framework's method
             if attr in self.knowledge.parameters_methods:
                 return Seq(tuple(self.state.params.values()) + tuple(self.state.dynamic), "list")
             if attr in self.knowledge.named_parameters_methods:
