@@ -78,6 +78,7 @@ class ClassInit:
     symbols: dict[str, Any] = field(default_factory=dict)  # constructor argument -> sympy symbol
     dynamic: bool = False  # parameters also created under names not known statically
     problem: str | None = None  # the whole class could not be evaluated
+    lazy: bool = False  # a lazy module: the parameters are what its first forward call's initialize_parameters leaves
 
 
 @dataclass

@@ -54,8 +54,10 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
         # the constructor was not followed to its end: nothing it decided so far is certain
         for key, tensor in list(state.heap.items()):
             state.heap[key] = replace(tensor, distribution=None, unresolved=problem)
+    lazy = False
     if not problem and any(state.heap[ref.id].lazy for ref in state.params.values()):
         why = interpreter.run_lazy_initialization()
+        lazy = why is None
         state = interpreter.state
         if why is not None:
             for ref in state.params.values():
@@ -80,7 +82,7 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
     if state.dynamic:
         params.append(_dynamic_params([state.heap[r.id] for r in state.dynamic], problem))
     return ClassInit(name, definition.qualname, position, params, symbols=dict(interpreter.symbols),
-                     dynamic=bool(state.dynamic), problem=problem)
+                     dynamic=bool(state.dynamic), problem=problem, lazy=lazy)
 
 
 def _param_init(name: str, tensor, problem: str | None) -> ParamInit:
