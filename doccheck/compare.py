@@ -213,6 +213,13 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
                 verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, documented,
                                         param.unresolved or "unresolved"))
                 continue
+            if param.distribution.family == "argument":
+                # exact, but the values are the caller's: a claim about them can be neither proven nor wrong
+                at = f" (line {param.decided_at.line})" if param.decided_at is not None else ""
+                verdicts.append(Verdict(claim, param, "unresolved", documented,
+                                        f"{param.name} is the caller's argument `{param.distribution.param('name')}`"
+                                        f"{at}: its values are whatever the caller passes"))
+                continue
             undecided = "equality could not be decided"
             try:
                 with limits.bounded(limits.DEFAULT_COMPARISON_SECONDS):

@@ -16,6 +16,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "eye": (),
     "dirac": ("groups",),
     "uninitialized": (),
+    # the caller's own value (``self.weight = weight``): exact, but not a distribution; ``name`` is the argument
+    "argument": (),
 }
 
 
@@ -41,6 +43,8 @@ def formula(dist: Distribution) -> str:
         return "identity matrix"
     if dist.family == "uninitialized":
         return "uninitialized memory (never written)"
+    if dist.family == "argument":
+        return f"argument `{p['name']}`"
     return dist.family + "(" + ", ".join(f"{k}={v}" for k, v in t.items()) + ")"
 
 
@@ -81,6 +85,8 @@ def moments(dist: Distribution, shape: tuple | None = None) -> dict | None:
 
 def same(documented: Distribution, effective: Distribution) -> bool | None:
     """True when both have the same family and provably equal parameters for all positive sizes."""
+    if "argument" in (documented.family, effective.family):
+        return None  # the caller's value: whatever a docstring says of it is neither proven nor refuted
     if documented.family != effective.family:
         # N(0, 0) written by a doc is a constant; U(c, c) too.  Anything else differs.
         return False

@@ -1167,6 +1167,8 @@ def _formula_at(dist, mapping: dict) -> str:
 
     from doccheck.model import Distribution
 
+    if dist.family == "argument":  # the caller's value: nothing to evaluate
+        return pretty_formula(dist)
     params = tuple((k, sympy.simplify(as_sympy(v).xreplace(mapping))) for k, v in dist.params)
     exact = Distribution(dist.family, params)
     text = pretty_formula(exact)

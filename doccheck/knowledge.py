@@ -83,6 +83,12 @@ class Knowledge:
     module_roots: frozenset[str] = frozenset()  # every framework's
     parameter_classes: frozenset[str] = frozenset()
     lazy_parameter_classes: frozenset[str] = frozenset()
+    # lazy modules: buffers created lazily, the method materialising a lazy tensor, the method a lazy module
+    # runs on its first input, and the method telling whether any parameter or buffer is still lazy
+    lazy_buffer_classes: frozenset[str] = frozenset()
+    lazy_materialize_methods: frozenset[str] = frozenset()
+    lazy_initialize_methods: frozenset[str] = frozenset()
+    lazy_check_methods: frozenset[str] = frozenset()
     namespace_aliases: dict[str, str] = field(default_factory=dict)
     parameters_methods: frozenset[str] = frozenset()
     named_parameters_methods: frozenset[str] = frozenset()
@@ -312,6 +318,8 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.module_roots |= frozenset(_names(framework, "module_roots", where))
     knowledge.parameter_classes |= frozenset(_names(framework, "parameter_classes", where))
     knowledge.lazy_parameter_classes |= frozenset(_names(framework, "lazy_parameter_classes", where))
+    for key in ("lazy_buffer_classes", "lazy_materialize_methods", "lazy_initialize_methods", "lazy_check_methods"):
+        setattr(knowledge, key, getattr(knowledge, key) | frozenset(_names(framework, key, where)))
     aliases = framework.get("namespace_aliases", {})
     if not isinstance(aliases, dict):
         raise RulesError(f"{where}.namespace_aliases must be a table of prefix = \"canonical prefix\"")

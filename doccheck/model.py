@@ -68,6 +68,7 @@ class Distribution:
       uniform(low, high) · normal(mean, std) · trunc_normal(mean, std, a, b)
       constant(value) · orthogonal(gain) · sparse(sparsity, std) · eye() · dirac(groups)
       uninitialized() — memory from ``torch.empty`` that nothing ever wrote
+      argument(name) — exactly the value the caller passed as the constructor's argument ``name``
     """
 
     family: str
@@ -110,6 +111,7 @@ class ClassInit:
     dynamic: bool = False  # parameters also created under names not known statically
     problem: str | None = None  # the whole class could not be evaluated
     framework: str | None = None  # the framework whose Module the class derives from (its fan and gain rules)
+    lazy: bool = False  # a lazy module: the parameters are what its first forward call's initialize_parameters leaves
 
 
 @dataclass

@@ -222,6 +222,20 @@ def static_classes(targets: list[str], knowledge, exclude: tuple[str, ...] = (),
                 code = ClassInit(name, full, Position(str(path), line, column), [])  # static: no parameter
                 found.append((code, Path(path), root))
                 continue
+            if code.lazy:
+                # sampling needs the parameters materialised, i.e. a forward call with an input of the right
+                # sizes, which verify does not make
+                skipped.append({**where, "reason": "lazy module: its parameters are materialised by the first "
+                                                   "forward call, which verify does not run"})
+                continue
+            open_products = sorted({sym.name for p in code.params if p.distribution is not None
+                                    for _, v in p.distribution.params for sym in getattr(v, "free_symbols", ())
+                                    if sym.name.startswith("prod(")})
+            if open_products:
+                # `*kernel_size` of unknown length: verify picks numbers for the arguments, never a tuple's length
+                skipped.append({**where, "reason": f"the static result is in terms of {', '.join(open_products)}, "
+                                                   f"the product of a tuple-valued argument of unknown length"})
+                continue
             if not any(p.distribution is not None for p in code.params):
                 reasons = sorted({p.unresolved or "unresolved" for p in code.params}) or [code.problem or "?"]
                 unresolved.append({"qualname": full, "path": str(path), "line": code.position.line,
@@ -678,6 +692,10 @@ def check_combo(cls, code: ClassInit, params, by_name: dict, combo: Combo, index
             continue
         if static.distribution is None:
             check.reason = f"static result unresolved: {static.unresolved}"
+            continue
+        if static.distribution.family == "argument":
+            check.reason = (f"the static result is the caller's argument `{static.distribution.param('name')}`, "
+                            f"not a distribution to sample")
             continue
         if any(note.startswith("entries ") for note in static.notes):
             check.reason = "the static result overwrites some entries (" + "; ".join(static.notes) + ")"

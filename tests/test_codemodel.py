@@ -21,6 +21,7 @@ import sympy
 
 from doccheck import knowledge as knowledge_module
 from doccheck.codemodel.classes import evaluate_class
+from doccheck.model import Distribution
 from doccheck.parse import load_module
 from doccheck.project import Definition, Project
 from doccheck.symbolic import symbol
@@ -1682,8 +1683,9 @@ def test_sound_attribute_write_of_callers_tensor_onto_a_parameter(lib):
             self.bias = bias
     """
     result = lib.evaluate(source, "QuantNorm")
-    assert_unresolved(result, "weight", "self.weight = …", "line")
-    assert_unresolved(result, "bias", "self.bias = …")
+    # exactly the caller's value: known, as an argument, never as a distribution (issue 12)
+    assert param(result, "weight").distribution == Distribution("argument", (("name", "weight"),))
+    assert param(result, "bias").distribution == Distribution("argument", (("name", "bias"),))
 
 
 def test_sound_attribute_write_of_a_parameter_stays_resolved(lib):
@@ -1697,7 +1699,7 @@ def test_sound_attribute_write_of_a_parameter_stays_resolved(lib):
     assert_dist(lib.evaluate(source, "Norm"), "weight", "constant", value=0)
 
 
-def test_sound_starred_size_of_unknown_length_is_unresolved(lib):
+def test_sound_starred_size_of_unknown_length_keeps_its_product(lib):
     source = """
     class Conv(nn.Module):
         def __init__(self, inp, out, kernel):
@@ -1705,8 +1707,24 @@ def test_sound_starred_size_of_unknown_length_is_unresolved(lib):
             self.weight = Parameter(torch.empty(out, inp, *kernel))
             init.kaiming_uniform_(self.weight, a=math.sqrt(5))
     """
-    p = assert_unresolved(lib.evaluate(source, "Conv"), "weight", "*kernel")
+    result = lib.evaluate(source, "Conv")
+    prod = sympy.Symbol("prod(kernel)", positive=True)
+    p = assert_uniform(result, "weight", 1 / sympy.sqrt(Symbols(result).inp * prod))
     assert p.shape is None  # never (out, inp): the kernel's dimensions are not dropped
+
+
+def test_sound_starred_value_not_known_at_all_is_unresolved(lib):
+    source = """
+    from elsewhere import kernel_dims
+
+    class Conv(nn.Module):
+        def __init__(self, inp, out):
+            super().__init__()
+            self.weight = Parameter(torch.empty(out, inp, *kernel_dims()))
+            init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+    """
+    p = assert_unresolved(lib.evaluate(source, "Conv"), "weight", "*kernel_dims()")
+    assert p.shape is None
 
 
 def test_sound_starred_size_of_known_length_is_resolved(lib):

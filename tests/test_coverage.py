@@ -149,3 +149,21 @@ def test_no_line_when_every_claim_is_decided(package, capsys):
 def test_coverage_of_a_missing_path_is_a_usage_error(tmp_path, capsys):
     assert main(["coverage", str(tmp_path / "nope")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_installed_torch_nn_is_at_least_95_percent_resolved_and_every_unresolved_says_why():
+    torch = pytest.importorskip("torch")
+    import os
+
+    root = os.path.dirname(torch.__file__)
+    entries, summary = inventory([os.path.join(root, "nn"), os.path.join(root, "ao", "nn")], Config())
+    assert summary.parameters >= 190
+    assert summary.resolved_percent >= 95.0, [(e.object, e.reason) for e in entries if e.effective is None]
+    for entry in entries:
+        if entry.status == "unresolved":
+            assert entry.reason and entry.reason != "unresolved", entry
+    by_name = {(e.object, e.path.rsplit("torch/", 1)[-1]): e for e in entries}
+    # the three constructs of issue 12 this resolves: lazy modules, the caller's tensor, *kernel_size
+    assert by_name[("LazyLinear.weight", "nn/modules/linear.py")].status == "consistent"
+    assert by_name[("LayerNorm.weight", "ao/nn/quantized/modules/normalization.py")].effective == "argument `weight`"
+    assert "prod(kernel_size)" in by_name[("_ConvNd.weight", "nn/modules/conv.py")].effective

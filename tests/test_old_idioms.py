@@ -120,12 +120,12 @@ JUDGED = {
     "1.4.0": {("DC101", "SyncBatchNorm.weight"), ("DC101", "Conv1d.weight"), ("DC101", "Conv1d.bias"),
               ("DC101", "Conv2d.weight"), ("DC101", "Conv2d.bias"), ("DC101", "Conv3d.weight"),
               ("DC101", "Conv3d.bias")},
-    # LazyLinear's parameters are set on the first forward call: unresolved (DC103), not "never written"
-    "1.8.0": {("DC201", "feature_alpha_dropout.training"), ("DC101", "SyncBatchNorm.weight"),
-              ("DC103", "LazyLinear.weight"), ("DC103", "LazyLinear.bias")},
+    # LazyLinear is proven from initialize_parameters: in_features = input.shape[-1], then reset_parameters writes
+    # weight (materialised) and bias (a plain Parameter since the constructor, left unwritten there) with
+    # U(-1/sqrt(in_features), 1/sqrt(in_features)), as documented
+    "1.8.0": {("DC201", "feature_alpha_dropout.training"), ("DC101", "SyncBatchNorm.weight")},
     # as torch 2.13: LazyInstanceNorm's defaults copied from InstanceNorm (the lazy base defaults them to True)
     "1.13.1": {("DC201", "feature_alpha_dropout.training"), ("DC101", "SyncBatchNorm.weight"),
-               ("DC103", "LazyLinear.weight"), ("DC103", "LazyLinear.bias"),
                *{("DC201", f"LazyInstanceNorm{d}d.{a}") for d in (1, 2, 3) for a in ("affine", "track_running_stats")}},
 }
 

@@ -47,12 +47,13 @@ def _statuses(result) -> dict[str, set[str]]:
 def test_classes_with_init_claims_are_all_evaluated(result):
     counts = result.counts()
     # 24 classes of torch/nn/modules state how their parameters are initialized:
-    # the 22 core layers below, SyncBatchNorm and LazyLinear.  All 24 are evaluated.
+    # the 22 core layers below, SyncBatchNorm and LazyLinear.  All 24 are evaluated; LazyLinear is proven
+    # from what its initialize_parameters leaves.
     assert counts["classes_with_claims"] == 24
     assert counts["classes_evaluated"] == 24
-    assert counts["classes_consistent"] == 22
+    assert counts["classes_consistent"] == 23
     assert counts["classes_with_mismatch"] == 1
-    assert counts["classes_unresolved"] == 1
+    assert counts["classes_unresolved"] == 0
 
 
 def test_core_layers_are_proven_consistent(result):
@@ -104,11 +105,12 @@ def test_the_documented_defaults_really_differ_at_run_time():
     assert torch.equal(torch.nn.SyncBatchNorm(8).weight.detach(), torch.ones(8))
 
 
-def test_lazy_linear_is_unresolved_not_guessed(result):
-    # LazyLinear's parameters are UninitializedParameter: shape and values are
-    # only set on the first forward call, so the claim can't be proven statically.
-    lazy = [f for f in result.findings if f.object.startswith("LazyLinear.")]
-    assert {f.code for f in lazy} == {"DC103"}
+def test_lazy_linear_is_proven_from_initialize_parameters(result):
+    # LazyLinear's parameters are UninitializedParameter until the first forward call, whose
+    # initialize_parameters sets in_features = input.shape[-1], materialises them and calls reset_parameters:
+    # U(-1/sqrt(in_features), 1/sqrt(in_features)), as its docstring says
+    assert [f for f in result.findings if f.object.startswith("LazyLinear.")] == []
+    assert _statuses(result).get("LazyLinear") == {"consistent"}
 
 
 # ------------------------------------------------------------------ (d) deliberate breaks

@@ -54,6 +54,15 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
         # the constructor was not followed to its end: nothing it decided so far is certain
         for key, tensor in list(state.heap.items()):
             state.heap[key] = replace(tensor, distribution=None, unresolved=problem)
+    lazy = False
+    if not problem and any(state.heap[ref.id].lazy for ref in state.params.values()):
+        why = interpreter.run_lazy_initialization()
+        lazy = why is None
+        state = interpreter.state
+        if why is not None:
+            for ref in state.params.values():
+                if state.heap[ref.id].lazy:
+                    state.heap[ref.id] = replace(state.heap[ref.id], unresolved=why)
     if any(state.heap[ref.id].lazy for ref in state.params.values()):
         # a lazy module materialises its lazy parameters on the first forward call and then re-runs its own
         # initialization (initialize_parameters -> reset_parameters), which may write the others too (torch
@@ -73,7 +82,7 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
     if state.dynamic:
         params.append(_dynamic_params([state.heap[r.id] for r in state.dynamic], problem))
     return ClassInit(name, definition.qualname, position, params, symbols=dict(interpreter.symbols),
-                     dynamic=bool(state.dynamic), problem=problem,
+                     dynamic=bool(state.dynamic), problem=problem, lazy=lazy,
                      framework=interpreter.class_framework.name if interpreter.class_framework else None)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    AnyAttribute, Builtin, ConventionNone, Instance, Lit, Mapping, MayAlias, Num, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
+    AnyAttribute, Builtin, ConventionNone, InputTensor, Instance, Lit, Mapping, MayAlias, Num, OpenSeq, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
     TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
 )
 from doccheck import limits
@@ -39,6 +39,11 @@ MAX_UNROLL = 256
 DEFAULT_NODE_BUDGET = 200_000
 MAX_BITS = 100_000  # exact numbers beyond 2**MAX_BITS become Unknown: Python's big-integer maths cannot be interrupted
 MAX_EXPONENT = 1000  # numeric exponents of non-rational bases (as in the LaTeX reader)
+# a lazy module's first input is tried with every rank up to LARGE_RANK - 1 and once with a symbolic rank of at
+# least LARGE_RANK (its first and last INPUT_ENDS sizes distinct symbols): together, every rank an input can have
+LARGE_RANK = 8
+INPUT_ENDS = 4
+INPUT_PREFIX = "input.shape"
 
 
 class LazyPosition:
@@ -177,6 +182,11 @@ class Interpreter:
         self.stack: list[int] = []
         self._next_id = 0
         self._module_values: dict[tuple[str, str], Value] = {}
+        # (argument name, value) for every argument the entry convention bound: the caller's own values, so
+        # `self.weight = weight` is known exactly as "the caller's argument weight"
+        self.caller_values: list[tuple[str, Value]] = []
+        self.input_names: set[str] = set()  # attributes named after a size of a lazy module's first input
+        self.input_origins: dict[str, set[str]] = {}  # such an attribute -> the sizes it was, per input rank
 
     # ================================================================ helpers
     def tick(self) -> None:
@@ -238,6 +248,120 @@ class Interpreter:
         if init is None:
             return
         self.call_function(init, [], {}, entry=True)
+
+    def run_lazy_initialization(self) -> str | None:
+        """A lazy module: run what its first forward call runs (`initialize_parameters(input)`) for an input of
+        every rank, and join the outcomes.  A size the module keeps (``self.in_features = input.shape[-1]``) is
+        named after the attribute, as the docstrings name it.  None when done; else why it was not."""
+        method = next((m for name in sorted(self.knowledge.lazy_initialize_methods)
+                       if (m := self.find_method(0, name)) is not None), None)
+        if method is None:
+            return "lazy parameter: no initialize_parameters() method to follow"
+        start = self.state
+        outcomes = []
+        for rank in [*range(LARGE_RANK), None]:
+            self.state = start.copy()
+            try:
+                self.call_function(method, [InputTensor(rank)], {})
+            except Raised:
+                continue
+            outcomes.append(self.name_input_sizes(self.state))
+        if not outcomes:
+            self.state = start
+            return "lazy parameter: initialize_parameters() raises for an input of every rank"
+        state = outcomes[0]
+        for other in outcomes[1:]:
+            state = self.join_states(state, other, "depends on the rank of the first input")
+        for key, tensor in list(state.heap.items()):  # where each renamed size comes from, once per tensor
+            used = {s.name for d in (tensor.shape or ()) if isinstance(d, Num) for s in d.expr.free_symbols} | {
+                s.name for _, v in (tensor.distribution.params if tensor.distribution is not None else ())
+                for s in getattr(v, "free_symbols", ())}
+            notes = tuple(f"{name} = {' or '.join(sorted(origins))}, a size of the first forward call's input "
+                          f"(initialize_parameters)" for name, origins in sorted(self.input_origins.items())
+                          if name in used)
+            if notes:
+                state.heap[key] = replace(tensor, notes=(*tensor.notes, *notes))
+        self.state = state
+        return None
+
+    def name_input_sizes(self, state):
+        """Rename each input size a module attribute holds (``self.in_features = input.shape[-1]``) to the
+        attribute's name: a renaming of one symbol everywhere, so exact."""
+        sympy = _sympy()
+        mapping = {}
+        for name, value in state.attrs.items():
+            if isinstance(value, Num) and isinstance(value.expr, sympy.Symbol) and value.expr.name.startswith(
+                    INPUT_PREFIX) and value.expr not in mapping and (name not in self.symbols
+                                                                      or name in self.input_names):
+                mapping[value.expr] = symbol(name)
+        if not mapping:
+            return state
+        for old, new in mapping.items():
+            self.symbols[new.name] = new
+            self.input_names.add(new.name)
+            self.input_origins.setdefault(new.name, set()).add(old.name)
+
+        def rename(num):
+            return Num(num.expr.xreplace(mapping), num.steps) if isinstance(num, Num) else num
+
+        for key, tensor in list(state.heap.items()):
+            distribution = tensor.distribution
+            if distribution is not None:
+                distribution = Distribution(distribution.family, tuple(
+                    (k, v.xreplace(mapping) if hasattr(v, "xreplace") else v) for k, v in distribution.params))
+            open_shape = tensor.open_shape
+            if open_shape is not None:
+                open_shape = OpenSeq(tuple(map(rename, open_shape.head)), open_shape.rest,
+                                     tuple(map(rename, open_shape.tail)))
+            state.heap[key] = replace(tensor, distribution=distribution, open_shape=open_shape,
+                                      shape=tuple(map(rename, tensor.shape)) if tensor.shape is not None else None)
+        state.attrs = {k: rename(v) for k, v in state.attrs.items()}
+        return state
+
+    def is_lazy_check(self, attr: str, method: ProjectFunction | None) -> bool:
+        """Is self.<attr> the framework's has_uninitialized_params (qualified in the rules), not a method of
+        the same name that the analysed code defines?"""
+        checks = self.knowledge.lazy_check_methods
+        if method is None:
+            return any(name.rsplit(".", 1)[-1] == attr for name in checks)
+        return method.cls is not None and f"{method.cls.qualname}.{attr}" in checks
+
+    def input_shape(self, tensor: InputTensor) -> Value:
+        if tensor.rank is not None:
+            return Seq(tuple(Num(symbol(f"{INPUT_PREFIX}[{i}]")) for i in range(tensor.rank)))
+        return OpenSeq(tuple(Num(symbol(f"{INPUT_PREFIX}[{i}]")) for i in range(INPUT_ENDS)),
+                       symbol(f"{INPUT_PREFIX}[{INPUT_ENDS}:-{INPUT_ENDS}]"),
+                       tuple(Num(symbol(f"{INPUT_PREFIX}[-{i}]")) for i in range(INPUT_ENDS, 0, -1)))
+
+    def input_rank(self, tensor: InputTensor) -> Num:
+        if tensor.rank is not None:
+            return _number(tensor.rank)
+        extra = _sympy().Symbol("input.dim()-8", integer=True, nonnegative=True)
+        return Num(LARGE_RANK + extra)
+
+    def input_method(self, tensor: InputTensor, name: str, args) -> Value:
+        if name in ("dim", "ndimension") and not args:
+            return self.input_rank(tensor)
+        if name == "size":
+            shape = self.input_shape(tensor)
+            if not args:
+                return shape
+            index = args[0]
+            if not (isinstance(index, Num) and index.expr.is_Integer):
+                return Unknown("size of a dimension of the input not known statically")
+            return self.index_sequence(shape, int(index.expr))
+        return Unknown(f"input.{name}() of a lazy module's first input")
+
+    def index_sequence(self, shape: Value, i: int) -> Value:
+        if isinstance(shape, Seq):
+            if -len(shape.items) <= i < len(shape.items):
+                return shape.items[i]
+            raise Raised()  # IndexError: an input of this rank does not have the dimension
+        if 0 <= i < len(shape.head):
+            return shape.head[i]
+        if -len(shape.tail) <= i < 0:
+            return shape.tail[i]
+        return Unknown("a size of the input not known statically")
 
     def find_method(self, start: int, name: str) -> ProjectFunction | None:
         for item in self.mro[start:]:
@@ -325,6 +449,19 @@ class Interpreter:
                 else Mapping(tuple(kwargs.items()))
 
     def convention(self, param: cst.Param, default_frame: Frame) -> Value:
+        value = self._convention(param, default_frame)
+        self.caller_values.append((param.name.value, value))
+        return value
+
+    def caller_argument(self, value: Value) -> str | None:
+        """The name of the constructor argument `value` is exactly (the caller's own value), else None."""
+        for name, given in self.caller_values:
+            if value is given or (isinstance(value, Num) and isinstance(given, Num) and given.expr.is_Symbol
+                                  and value.expr == given.expr):
+                return name
+        return None
+
+    def _convention(self, param: cst.Param, default_frame: Frame) -> Value:
         name = param.name.value
         annotation = source_of(param.annotation.annotation) if param.annotation is not None else ""
         if param.default is None:
@@ -589,9 +726,13 @@ class Interpreter:
             if sa is None or sb is None:
                 heap[key] = sa or sb
             elif sa.same_init(sb):
-                heap[key] = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
+                kept = sa if len(sa.steps) <= len(sb.steps) else sb  # the simpler derivation
+                if sa.shape != sb.shape or sa.open_shape != sb.open_shape:  # a shape only one branch knows
+                    kept = replace(kept, shape=None, open_shape=None)
+                heap[key] = kept
             else:
                 heap[key] = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
+                                    open_shape=sa.open_shape if sa.open_shape == sb.open_shape else None,
                                     unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
                                     steps=merge_steps(sa.steps, sb.steps))
         attrs = {}
@@ -600,6 +741,25 @@ class Interpreter:
             attrs[key] = va if va == vb or vb is None else (vb if va is None else self.unknown_like(reason_text(), va, vb))
         params = dict(b.params)
         params.update(a.params)
+        for name in a.params.keys() & b.params.keys():
+            ra, rb = a.params[name], b.params[name]
+            if ra.id == rb.id:
+                continue
+            # one branch registered another tensor under the name (`self.weight = weight`, a new Parameter):
+            # the parameter is one or the other, never simply the first branch's
+            sa, sb = heap[ra.id], heap[rb.id]
+            if sa.same_init(sb) and sa.shape == sb.shape and sa.open_shape == sb.open_shape:
+                joined = sa
+            else:
+                joined = replace(sa, distribution=None, shape=sa.shape if sa.shape == sb.shape else None,
+                                 open_shape=sa.open_shape if sa.open_shape == sb.open_shape else None,
+                                 unresolved=f"{reason_text()}: {_describe(sa, True)} or {_describe(sb, True)}",
+                                 steps=merge_steps(sa.steps, sb.steps), lazy=sa.lazy and sb.lazy)
+            self._next_id += 1
+            heap[self._next_id] = joined
+            params[name] = TensorRef(self._next_id)
+            if a.attrs.get(name) == ra and b.attrs.get(name) == rb:
+                attrs[name] = params[name]
         known = set(a.dynamic)  # a set: the lists grow with every loop iteration and every branch is joined
         dynamic = list(a.dynamic) + [r for r in b.dynamic if r not in known]
         return State(heap, attrs, params, dynamic, a.divisible & b.divisible)
@@ -760,7 +920,19 @@ class Interpreter:
             where = self.position(frame, node) if frame is not None else None
             shown = source_of(node) if node is not None else f"self.{name}"
             old = state.heap[state.params[name].id]
-            ref = self.new_tensor(replace(old, distribution=None, shape=None, steps=(), notes=(), decided_at=where,
+            argument = self.caller_argument(value)
+            if argument is not None:
+                # exactly the caller's value (torch.ao's quantized norms: `self.weight = weight`): known, but not
+                # a distribution, so no claim about its values is ever proven or refuted
+                ref = self.new_tensor(replace(old, distribution=Distribution("argument", (("name", argument),)),
+                                              shape=None, open_shape=None, steps=(Step(f"`{shown} = {argument}`: the caller's "
+                                                                      f"argument", where),), notes=(),
+                                              decided_at=where, unresolved=None, lazy=False))
+                state.params[name] = ref
+                state.attrs[name] = ref
+                return
+            ref = self.new_tensor(replace(old, distribution=None, shape=None, open_shape=None, steps=(), notes=(),
+                                          decided_at=where,
                                           unresolved=f"`{shown} = …`" + (f" (line {where.line})" if where else "")
                                           + f" assigns {self._describe_value(value)}"))
             state.params[name] = ref
@@ -875,10 +1047,18 @@ class Interpreter:
         return value
 
     def get_attribute(self, base: Value, attr: str, frame: Frame, node: cst.CSTNode | None = None) -> Value:
+        if isinstance(base, InputTensor):
+            if attr == "shape":
+                return self.input_shape(base)
+            if attr == "ndim":
+                return self.input_rank(base)
+            return Builtin(f"input.{attr}", bound=base)
         if isinstance(base, Instance):
             if attr in self.state.attrs:
                 return self.state.attrs[attr]
             method = self.find_method(0, attr)
+            if self.is_lazy_check(attr, method):
+                return Builtin(f"module.{attr}")  # its source reads _parameters/_buffers: the rule says what it does
             if method is not None:
                 return method
             if attr in (self.knowledge.parameters_methods | self.knowledge.named_parameters_methods
@@ -1056,6 +1236,16 @@ class Interpreter:
             if isinstance(right, Mapping) and isinstance(left, Lit):
                 found = right.get(left.value) is not None
                 return Lit(found if op == "In" else not found)
+            if isinstance(right, Seq) and isinstance(left, Num) and all(isinstance(i, Num) for i in right.items):
+                sympy = _sympy()
+                try:
+                    tests = [sympy.Eq(left.expr, i.expr) for i in right.items]
+                except TypeError:
+                    return Unknown("membership not known statically")
+                if any(t is sympy.true for t in tests):
+                    return Lit(op == "In")
+                if all(t is sympy.false for t in tests):
+                    return Lit(op == "NotIn")
             return Unknown("membership not known statically")
         if isinstance(left, Lit) and isinstance(right, Lit):
             try:
@@ -1095,20 +1285,42 @@ class Interpreter:
         if decided is False:
             return self.eval(node.orelse, frame)
         a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
-        return a if a == b else self.unknown_like(f"depends on `{source_of(node.test)}`", a, b)
+        where = self.position(frame, node)
+        return a if a == b else self.unknown_like(f"depends on `{source_of(node.test)}`" + (
+            f" (line {where.line})" if where is not None else ""), a, b)
 
     def sequence(self, elements, frame: Frame, kind: str) -> Value:
         items: list[Value] = []
+        open_part = None  # (index, value) of the one starred part of unknown length
         for element in elements:
             if isinstance(element, cst.StarredElement):
                 value = self.eval(element.value, frame)
                 if isinstance(value, Seq):
                     items.extend(value.items)
+                elif open_part is None and kind == "tuple" and self.open_rest(value) is not None:
+                    open_part = (len(items), value)
                 else:
                     return Unknown("unpacking of a value not known statically")
             else:
                 items.append(self.eval(element.value, frame))
+        if open_part is not None:
+            return self.open_sequence(tuple(items[:open_part[0]]), open_part[1], tuple(items[open_part[0]:]))
         return Seq(tuple(items), kind)
+
+    def open_rest(self, value: Value):
+        """The symbol a starred `value` of unknown length stands for: a tuple-valued constructor argument
+        (`*kernel_size` with kernel_size a symbol of the entry convention), or an OpenSeq's; else None."""
+        if isinstance(value, OpenSeq):
+            return value.rest
+        if isinstance(value, Num) and isinstance(value.expr, _sympy().Symbol) and \
+                self.symbols.get(value.expr.name) == value.expr and "[" not in value.expr.name:
+            return value.expr
+        return None
+
+    def open_sequence(self, head: tuple, value: Value, tail: tuple) -> Value:
+        if isinstance(value, OpenSeq):
+            return OpenSeq(head + value.head, value.rest, value.tail + tail)
+        return OpenSeq(head, value.expr, tail)
 
     def mapping(self, node: cst.Dict, frame: Frame) -> Value:
         items: dict = {}
@@ -1135,6 +1347,8 @@ class Interpreter:
             return TensorRef(base.id, f"[{source_of(index_node)}]")
         if isinstance(base, MayAlias):
             return MayAlias(base.reason)
+        if isinstance(base, OpenSeq):
+            return self.open_subscript(base, index_node, frame)
         if isinstance(index_node, cst.Slice):
             if isinstance(base, Unknown) and base.reason == CONSTRUCTOR_ARGS:
                 return base  # a part of the constructor's own *args is still passed on by the entry convention
@@ -1155,7 +1369,7 @@ class Interpreter:
             i = int(index.expr)
             if -len(base.items) <= i < len(base.items):
                 return base.items[i]
-            return Unknown("index out of range")
+            raise Raised()  # IndexError: the items of a Seq are exactly known
         if isinstance(base, Mapping) and isinstance(index, Lit):
             found = base.get(index.value)
             return found if found is not None else Unknown(f"key {index.value!r} not in dict")
@@ -1164,6 +1378,36 @@ class Interpreter:
             return self.indexed_symbol(base.expr.name, index.expr)
         return Unknown("index into a value not known statically")
 
+    def open_subscript(self, base: OpenSeq, index_node, frame: Frame) -> Value:
+        """`shape[1]`, `shape[-1]`, `shape[2:]` of a tuple with a part of unknown length: exact only within
+        its known ends."""
+        if isinstance(index_node, cst.Slice):
+            if index_node.upper is not None or index_node.step is not None:
+                return Unknown("slice of a sequence of unknown length")
+            lower = self.eval(index_node.lower, frame) if index_node.lower is not None else _number(0)
+            if isinstance(lower, Num) and lower.expr.is_Integer and 0 <= int(lower.expr) <= len(base.head):
+                return OpenSeq(base.head[int(lower.expr):], base.rest, base.tail)
+            return Unknown("slice of a sequence of unknown length")
+        index = self.eval(index_node.value, frame)
+        if isinstance(index, Num) and index.expr.is_Integer:
+            i = int(index.expr)
+            if 0 <= i < len(base.head):
+                return base.head[i]
+            if -len(base.tail) <= i < 0:
+                return base.tail[i]
+        return Unknown(f"an element of a sequence of unknown length (*{base.rest})")
+
+    def open_product(self, value: OpenSeq) -> Value:
+        """The product of a tuple with a part of unknown length: its known items times the symbol
+        prod(kernel_size), positive when the argument's elements are (the convention's sizes)."""
+        items = value.head + value.tail
+        if not all(isinstance(i, Num) for i in items):
+            return Unknown("product of values not known statically")
+        rest = value.rest
+        kind = "positive" if rest.is_positive else ("nonnegative" if rest.is_nonnegative else "real")
+        product = symbol(f"prod({rest.name})", kind)
+        return Num(_product(items) * product, merge_steps(*(i.steps for i in items)))
+
     # ================================================================ calls
     def eval_call(self, node: cst.Call, frame: Frame) -> Value:
         func = self.eval(node.func, frame)
@@ -1171,6 +1415,7 @@ class Interpreter:
         kwargs: dict[str, Value] = {}
         passthrough = False
         unknown_star = None
+        open_star = None
         for arg in node.args:
             if arg.star == "*":
                 value = self.eval(arg.value, frame)
@@ -1178,6 +1423,8 @@ class Interpreter:
                     args.extend(value.items)
                 elif isinstance(value, Unknown) and value.reason == CONSTRUCTOR_ARGS:
                     passthrough = True  # the constructor's own *args passed on: the entry convention holds
+                elif open_star is None and unknown_star is None and self.open_rest(value) is not None:
+                    open_star = (len(args), value, arg)  # `torch.Tensor(out, in // groups, *kernel_size)`
                 else:
                     where = self.position(frame, arg)
                     unknown_star = self.unknown_like(f"`*{source_of(arg.value)[:40]}`" + (
@@ -1192,6 +1439,19 @@ class Interpreter:
                 kwargs[arg.keyword.value] = self.eval(arg.value, frame)
             else:
                 args.append(self.eval(arg.value, frame))
+        if open_star is not None:
+            index, value, arg = open_star
+            rule = self.knowledge.call(func.qualname) if isinstance(func, Qual) else None
+            if unknown_star is not None:
+                pass  # another starred argument is not known at all: the call is followed as before
+            elif rule is not None and rule.kind == "factory" and not rule.like and \
+                    rule.signature.replace(" ", "").startswith("*size"):
+                # a factory takes its sizes as one tuple too: exactly the shape (out, in // groups, *kernel_size)
+                args = [self.open_sequence(tuple(args[:index]), value, tuple(args[index:]))]
+            else:
+                where = self.position(frame, arg)
+                unknown_star = self.unknown_like(f"`*{source_of(arg.value)[:40]}`" + (
+                    f" (line {where.line})" if where else "") + " has a length not known statically", value)
         site = self.position(frame, node)
         if isinstance(func, Builtin) and func.name.split(".", 1)[-1] in MUTATING_METHODS and isinstance(
                 func.bound, (Seq, Mapping)) and func.name.startswith("value."):
@@ -1228,7 +1488,7 @@ class Interpreter:
             if isinstance(result, TensorRef):
                 self.mark_unresolved(result, f"created by a call with {star.reason}")
                 state = self.state.heap[result.id]
-                self.state.heap[result.id] = replace(state, shape=None, shape_unknown=star.reason)
+                self.state.heap[result.id] = replace(state, shape=None, open_shape=None, shape_unknown=star.reason)
                 return result
             return self.unknown_like(star.reason, result, *args)
         return self.call(func, args, kwargs, frame, node, site)
@@ -1306,6 +1566,10 @@ class Interpreter:
             return self.new_tensor(TensorState(None, None, unresolved="lazy parameter: its shape and values are set "
                                                                       "on the first forward call",
                                                is_parameter=True, lazy=True, created_at=site))
+        if canonical in knowledge.lazy_buffer_classes:
+            return self.new_tensor(TensorState(None, None, unresolved="lazy buffer: its shape and values are set "
+                                                                      "on the first forward call",
+                                               lazy=True, created_at=site))
         if canonical in knowledge.module_roots:
             return Unknown(f"an instance of {canonical}")
         found = self.project.resolve_qualname(canonical)
@@ -1366,6 +1630,8 @@ class Interpreter:
                     state.shape):
                 return state.shape[int(index.expr)]
             return Unknown("size of a dimension not known statically")
+        if name in self.knowledge.lazy_materialize_methods and state.lazy and ref.view is None:
+            return self.materialize(ref, args, kwargs, site)
         if name in ("dim", "ndimension"):
             return _number(len(state.shape)) if state.shape is not None else Unknown("shape not known")
         if name in ("numel", "nelement"):
@@ -1381,6 +1647,21 @@ class Interpreter:
         # an unknown method may return a view of the tensor: writes through its result reach the tensor
         line = f" at line {site.line}" if site else ""
         return MayAlias(f"the result of .{name}(){line}, which may be a view of a tracked tensor")
+
+    def materialize(self, ref: TensorRef, args, kwargs, site) -> Value:
+        """`w.materialize(shape)`: the lazy tensor gets its shape and memory, which nothing has written yet."""
+        size = args[0] if args else kwargs.get("shape")
+        shape = self.tensor_shape([size]) if isinstance(size, Seq) else None
+        open_shape = size if isinstance(size, OpenSeq) and all(
+            isinstance(d, Num) for d in size.head + size.tail) else None
+        state = self.state.heap[ref.id]
+        self.state.heap[ref.id] = replace(
+            state, lazy=False, shape=shape, open_shape=open_shape, distribution=Distribution("uninitialized", ()),
+            unresolved=None, decided_at=site, steps=(Step("materialize: allocated on the first forward call, not "
+                                                          "written", site),),
+            shape_unknown=None if shape is not None or open_shape is not None else "materialised with a shape "
+                                                                                   "not known statically")
+        return Lit(None)
 
     def tensor_shape(self, size_args: list) -> tuple | None:
         if len(size_args) == 1 and isinstance(size_args[0], Seq):
@@ -1417,9 +1698,11 @@ class Interpreter:
         if rule.kind == "function":
             return self.eval(_parse_expression(rule.returns), frame) if rule.returns else Lit(None)
         if rule.kind == "factory":
+            open_shape = None
             if rule.like:
                 source = env.get(rule.like)
                 shape = self.state.heap[source.id].shape if isinstance(source, TensorRef) else None
+                open_shape = self.state.heap[source.id].open_shape if isinstance(source, TensorRef) else None
             elif rule.shape:  # a shape argument (MLX: shape=(out, in)); an int n is the shape (n,)
                 given = self.eval(_parse_expression(rule.shape), frame)
                 shape = self.tensor_shape(list(given.items)) if isinstance(given, Seq) else \
@@ -1427,9 +1710,12 @@ class Interpreter:
             else:
                 size = env.get("size")
                 shape = self.tensor_shape(list(size.items)) if isinstance(size, Seq) else None
+                if isinstance(size, Seq) and len(size.items) == 1 and isinstance(size.items[0], OpenSeq) and all(
+                        isinstance(d, Num) for d in size.items[0].head + size.items[0].tail):
+                    open_shape = size.items[0]  # torch.empty((out, in // groups, *kernel_size))
             distribution, steps, problem = self.rule_distribution(rule, frame)
             return self.new_tensor(TensorState(shape, distribution, unresolved=problem, decided_at=site, steps=steps,
-                                               created_at=site))
+                                               created_at=site, open_shape=open_shape if shape is None else None))
         first = positional[0].name.value if positional else None
         target = env.get(rule.target or first)
         if isinstance(target, MayAlias):
@@ -1505,6 +1791,8 @@ class Interpreter:
         unknown = next((a for a in args if isinstance(a, Unknown)), None)
         if unknown is not None and name not in ("calculate_gain",):
             return unknown
+        if name == "prod" and len(args) == 1 and isinstance(args[0], OpenSeq):
+            return self.open_product(args[0])
         if name == "sqrt" and len(args) == 1 and isinstance(args[0], Num):
             return Num(sympy.sqrt(args[0].expr), args[0].steps)
         if name in ("ceil", "floor") and len(args) == 1 and isinstance(args[0], Num):
@@ -1519,22 +1807,38 @@ class Interpreter:
             if not isinstance(tensor, TensorRef):
                 return Unknown(f"{name}() of a value that is not a tracked tensor")
             state = self.state.heap[tensor.id]
-            if state.shape is None:
+            framework = self.framework  # fans are the class's framework's (else the applied rule's)
+            open_shape = state.open_shape if state.shape is None else None
+            if open_shape is not None and name in ("fan_in", "fan_out", "shape"):
+                # a shape with a starred part of unknown length: at least its known items' dimensions
+                if name == "shape":
+                    return open_shape
+                known = len(open_shape.head) + len(open_shape.tail)
+                if known < framework.fan_min_dim:
+                    return Unknown(f"{name}() of a tensor that may have fewer than {framework.fan_min_dim} "
+                                   f"dimensions (*{open_shape.rest} may be empty)")
+                shape_value = open_shape
+                shape_text = "(" + ", ".join([*(to_text(d.expr) if isinstance(d, Num) else "?"
+                                                for d in open_shape.head), f"*{open_shape.rest}",
+                                              *(to_text(d.expr) if isinstance(d, Num) else "?"
+                                                for d in open_shape.tail)]) + ")"
+            elif state.shape is None:
                 return Unknown(f"{name}() of a tensor whose shape is not known" + (
                     f": {state.shape_unknown}" if state.shape_unknown else ""))
+            else:
+                shape_value, shape_text = Seq(state.shape), None
             if name == "shape":
                 return Seq(state.shape)
             if name == "dim":
                 return _number(len(state.shape))
-            framework = self.framework
             if name not in framework.fan:
                 return Unknown(f"{name}() has no rule for the framework {framework.name or '(none)'}")
-            if len(state.shape) < framework.fan_min_dim:
+            if open_shape is None and len(state.shape) < framework.fan_min_dim:
                 return Unknown(f"{name} of a {len(state.shape)}-D tensor is an error in the framework")
-            frame = Frame(None, None, {"shape": Seq(state.shape)}, site=site, label=label)
+            frame = Frame(None, None, {"shape": shape_value}, site=site, label=label)
             value = self.eval(_parse_expression(framework.fan[name]), frame)
             if isinstance(value, Num):
-                shape_text = to_text(tuple(d.expr for d in state.shape))
+                shape_text = shape_text or to_text(tuple(d.expr for d in state.shape))
                 step = Step(f"{label + ': ' if label else ''}{name} = {to_text(value.expr)}, from the shape "
                             f"{shape_text}", site)
                 value = Num(value.expr, merge_steps(value.steps, (step,)))
@@ -1579,8 +1883,12 @@ class Interpreter:
             return self.call_rule_builtin(name[5:], args, site=frame.site, label=frame.label)
         if name == "noop":
             return Lit(None)
+        if name.startswith("input."):
+            return self.input_method(func.bound, name[6:], args)
         if name.startswith("module."):
             attr = name[7:]
+            if any(n.rsplit(".", 1)[-1] == attr for n in self.knowledge.lazy_check_methods):
+                return self.has_lazy_tensors()  # only built by get_attribute for the framework's method
             if attr in self.knowledge.parameters_methods:
                 return Seq(tuple(self.state.params.values()) + tuple(self.state.dynamic), "list")
             if attr in self.knowledge.named_parameters_methods:
@@ -1684,6 +1992,20 @@ class Interpreter:
             return self.unknown_like(f"{name}() of a value not known statically", *args, *kwargs.values())
         return self.unknown_call(name, args, kwargs, site)
 
+    def has_lazy_tensors(self) -> Value:
+        """has_uninitialized_params(): is a parameter or buffer still lazy?  Lazy tensors come only from the
+        rules' lazy classes, so every one is tracked; a value that may alias self could hide one."""
+        state = self.state
+        refs = [*state.params.values(), *state.dynamic, *(v for v in state.attrs.values() if isinstance(v, TensorRef))]
+        if any(state.heap[r.id].lazy and (state.heap[r.id].is_parameter or r in state.attrs.values()) for r in refs):
+            if any(state.heap[r.id].lazy and state.heap[r.id].is_parameter for r in refs):
+                return Lit(True)
+            # a lazy tensor that is not a parameter: a buffer only when registered as one
+            return Unknown("has_uninitialized_params(): a lazy tensor held by an attribute may not be a buffer")
+        if any(isinstance(v, MayAlias) for v in state.attrs.values()):
+            return Unknown("has_uninitialized_params(): an attribute of self is a value not modelled")
+        return Lit(False)
+
     def isinstance_check(self, value: Value, kinds: Value) -> Value:
         options = kinds.items if isinstance(kinds, Seq) else (kinds,)
         if isinstance(value, Instance):
@@ -1726,6 +2048,15 @@ class Interpreter:
                 return Lit(False)
         if isinstance(value, Seq):
             return Lit(value.kind in names or ("tuple" in names and value.kind == "tuple"))
+        lazy_classes = self.knowledge.lazy_parameter_classes | self.knowledge.lazy_buffer_classes
+        if isinstance(value, TensorRef) and any(self.knowledge.canonical(n) in lazy_classes for n in names):
+            state = self.state.heap[value.id]
+            if value.view is None and all(self.knowledge.canonical(n) in lazy_classes for n in names):
+                wanted = {self.knowledge.canonical(n) for n in names}
+                kind = self.knowledge.lazy_parameter_classes if state.is_parameter else \
+                    self.knowledge.lazy_buffer_classes
+                return Lit(state.lazy and bool(wanted & kind))
+            return Unknown("isinstance against a lazy class and others")
         if isinstance(value, TensorRef) and any(n.startswith("torch.") for n in names):
             return Lit(any(n in ("torch.Tensor", "torch.nn.Parameter", "torch.nn.parameter.Parameter") for n in names))
         return Unknown("isinstance not known statically")

@@ -77,6 +77,27 @@ class Seq(Value):
 
 
 @dataclass(frozen=True)
+class OpenSeq(Value):
+    """A tuple with a middle part of unknown length: ``(out, in // groups, *kernel_size)`` where kernel_size is a
+    tuple-valued constructor argument (a symbol).  Not a `Seq`: everything but indexing its known ends, slicing
+    off its head and its product (a tensor's shape for fan_in) treats it as a value not known statically."""
+
+    head: tuple  # of Value
+    rest: Any  # the sympy symbol of the argument whose elements fill the middle
+    tail: tuple = ()
+
+
+@dataclass(frozen=True)
+class InputTensor(Value):
+    """The input of a lazy module's first forward call.  Its sizes are positive symbols ``input.shape[i]``
+    (``input.shape[-i]`` counted from the end when the rank is large); `rank` is its number of dimensions, or
+    None for "more than MAX_CONCRETE_RANK" (then ``input.dim()`` is a symbol and only the first and last few
+    sizes can be read)."""
+
+    rank: int | None
+
+
+@dataclass(frozen=True)
 class Mapping(Value):
     items: tuple  # ((key, Value), ...)
 
@@ -148,6 +169,7 @@ class TensorState:
     lazy: bool = False
     created_at: Position | None = None
     shape_unknown: str | None = None  # why the shape is not known (the construct, with its line)
+    open_shape: Any = None  # an OpenSeq when shape is None because of a starred argument of unknown length
 
     def same_init(self, other: "TensorState") -> bool:
         return (self.distribution == other.distribution and self.unresolved == other.unresolved
