@@ -627,6 +627,13 @@ def _process_docstring(state: _State, app, what: str, name: str, obj, options, l
         _report_failure(_Failure(exc, f"while documenting {name}"), location)
 
 
+def _add_static(app) -> None:
+    """The stylesheet that keeps the table inside the body width (it scrolls rather than overflowing)."""
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(Path(__file__).parent / "static"))
+        app.add_css_file("doccheck.css")
+
+
 def setup(app) -> dict:
     app.setup_extension("sphinx.ext.autodoc")
     app.add_config_value("doccheck_annotate", True, "env", bool)
@@ -634,6 +641,10 @@ def setup(app) -> dict:
     app.add_config_value("doccheck_select", [], "env", (list, tuple))
     app.add_config_value("doccheck_rules", [], "env", (list, tuple))
     app.add_config_value("doccheck_config", None, "env", (str, type(None)))
+    from doccheck import sphinx_mathml
+
+    sphinx_mathml.register(app)  # offline math: MathML at build time unless conf.py chooses a renderer
+    app.connect("builder-inited", _add_static)
     state = _State()
     app.connect("builder-inited", state.reset)
 

@@ -25,13 +25,11 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "doccheck.sphinx",
-    "mathml_math",
     "doccheck_rules",
 ]
 
-# Math is converted to MathML while the HTML is written (docs/_ext/mathml_math.py):
-# no MathJax, no CDN, no LaTeX installation; browsers render MathML natively.
-html_math_renderer = "mathml"
+# Math: doccheck.sphinx makes MathML (written at build time: no MathJax, no CDN, no LaTeX installation) the
+# HTML math renderer when conf.py names none; browsers render MathML natively.
 
 # doccheck's Sphinx extension: the table under each layer, and warnings for wrong docstrings
 doccheck_annotate = True

@@ -25,5 +25,8 @@ def test_readme_lists_every_check():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install -e ".[test]" && python -m pytest -q -p no:cacheprovider' in readme
-    assert '-e ".[test]"' in ci and "python -m pytest -q -p no:cacheprovider" in ci
+    command = 'pip install -e ".[test]" && python scripts/install_test_extras.py && python -m pytest -q -p no:cacheprovider'
+    assert command in readme
+    steps = [line for line in ci.splitlines() if line and not line.startswith(("#", "set ", "cd "))]
+    assert steps == ['python -m pip install --quiet --disable-pip-version-check -e ".[test]"',
+                     "python scripts/install_test_extras.py", "python -m pytest -q -p no:cacheprovider"]

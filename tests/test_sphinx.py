@@ -388,6 +388,9 @@ def test_the_extension_declares_parallel_safety():
         def connect(self, event, handler, priority=500):
             self.connected.append((event, priority))
 
+        def add_html_math_renderer(self, name, inline, block):
+            self.renderers = [*getattr(self, "renderers", []), name]
+
     recorder = Recorder()
     metadata = doccheck.sphinx.setup(recorder)
     assert metadata["parallel_read_safe"] is True and metadata["parallel_write_safe"] is True
@@ -395,6 +398,7 @@ def test_the_extension_declares_parallel_safety():
                                       "doccheck_rules": [], "doccheck_config": None}
     assert ("autodoc-process-docstring", doccheck.sphinx.PRIORITY) in recorder.connected
     assert doccheck.sphinx.PRIORITY > 500  # after napoleon
+    assert recorder.renderers == ["mathml"] and ("config-inited", 500) in recorder.connected  # offline math
 
 
 # ---------------------------------------------------------------------------- the project's own docs

@@ -6,7 +6,9 @@ render MathML Core natively, and docutils ships a LaTeX -> MathML translator
 (``docutils.utils.math.latex2mathml``), so this extension converts every
 ``:math:`` role and ``.. math::`` block while the HTML is written.
 
-Enable with ``extensions = [..., "mathml_math"]`` and ``html_math_renderer = "mathml"``.
+``doccheck.sphinx`` registers it and makes it the HTML math renderer unless ``conf.py`` names another
+(``html_math_renderer = "mathjax"`` keeps MathJax), so the effective-initialization tables are typeset
+offline with nothing but ``extensions = [..., "doccheck.sphinx"]``.
 
 What the translator lacks is bridged before or after it runs:
 
@@ -100,6 +102,12 @@ def visit_math_block(self, node: nodes.math_block) -> None:
     raise nodes.SkipNode
 
 
-def setup(app):
+def register(app) -> None:
+    """Add the ``mathml`` renderer; make it the default when the project chose none (no network needed)."""
     app.add_html_math_renderer("mathml", (visit_math, None), (visit_math_block, None))
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("config-inited", _default_renderer)
+
+
+def _default_renderer(app, config) -> None:
+    if not config.html_math_renderer:
+        config.html_math_renderer = "mathml"
