@@ -45,6 +45,7 @@ class Options:
     timeout: float | None = 60.0
     docstring_format: str | None = None
     inventory: bool = False
+    dependents: bool = False  # add the modules that import the named files (see doccheck.dependents)
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,14 @@ def configure(targets: list[str], options: Options = Options(), find_files: bool
             files = discover(targets, tuple(options.exclude)) if targets else []
         except TargetError as exc:
             raise UsageProblem(str(exc)) from None
+        if options.dependents:
+            from doccheck.dependents import dependents
+
+            named = [f for f in files if any(Path(t).is_file() and Path(t).resolve() == f.resolve() for t in targets)]
+            known = {f.resolve() for f in files}
+            cwd = Path.cwd()
+            files = files + [d.relative_to(cwd) if d.is_relative_to(cwd) else d  # shown as the named files are
+                             for d in dependents(named) if d not in known]
         cwd = Path.cwd()
         files = [f for f in files
                  if not any(config_module.matches(f, pattern, cwd) for pattern in options.exclude)

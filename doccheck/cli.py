@@ -103,6 +103,10 @@ def _check_parser() -> _Parser:
     parser.add_argument("--config", metavar="FILE",
                         help="the configuration file (default: the nearest pyproject.toml with [tool.doccheck])")
     parser.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    parser.add_argument("--dependents", action="store_true",
+                        help="also check the modules of the named files' packages that import them (transitively): "
+                             "pre-commit passes only changed files, and a changed helper can make another file's "
+                             "docstring wrong (the hooks pass this)")
     parser.add_argument("--baseline", metavar="FILE", help="report only findings that are not in this baseline")
     parser.add_argument("--write-baseline", metavar="FILE",
                         help="write every current finding to FILE and exit 0")
@@ -227,7 +231,8 @@ def _check(argv: list[str], lintrunner: bool) -> int:
     options = Options(config_file=args.config, isolated=args.isolated, select=tuple(args.select),
                       extend_select=tuple(args.extend_select), ignore=tuple(args.ignore), exclude=tuple(args.exclude),
                       rules=tuple(args.rules), baseline=args.baseline, debug=args.debug, cache=not args.no_cache,
-                      jobs=args.jobs, timeout=args.timeout, docstring_format=args.docstring_format)
+                      jobs=args.jobs, timeout=args.timeout, docstring_format=args.docstring_format,
+                      dependents=args.dependents)
     try:
         setup = configure(targets, options)
     except UsageProblem as exc:

@@ -262,7 +262,7 @@ def hostile_names(tmp_path):
 def test_the_hooks_check_files_named_like_subcommands_and_options(hostile_names, hook):
     folder, marker = hostile_names
     entry = _hook_entry(hook)
-    assert entry == ["doccheck", "check", "--"]  # the console script, never `python -m`
+    assert entry == ["doccheck", "check", "--dependents", "--"]  # the console script, never `python -m`
     # pre-commit: entry + args (none) + the file names, in the order it found them
     command = [_console_script(), *entry[1:], "verify", "--exclude=*.py", "layer.py"]
     proc = subprocess.run(command, cwd=folder, env=env_for(folder), capture_output=True, text=True, timeout=120)
