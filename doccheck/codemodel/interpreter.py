@@ -1549,7 +1549,9 @@ class Interpreter:
                                                        f"{what} and may change any parameter")
             for ref in _tensors_in(value):
                 if in_place or self.state.heap[ref.id].is_parameter:
-                    self.mark_unresolved(ref, f"passed to {name}(){line}, which doccheck has no rule for")
+                    # the reason names the fix: a rules entry for the helper (README: "Your own init helper")
+                    self.mark_unresolved(ref, f"passed to {name}(){line}, which doccheck has no rule for (describe "
+                                              f"it in a rules file: [[initializer]] names = [\"{name}\"])")
         return self.unknown_like(f"result of {name}()", *values)
 
     def call_qualified(self, qualname: str, args, kwargs, frame, site, passthrough) -> Value:
