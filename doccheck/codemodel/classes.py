@@ -39,8 +39,10 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
     except SourceError as exc:  # a base class Python accepts but libcst cannot parse (read while linearising)
         return ClassInit(name, definition.qualname, position, [],
                          problem=f"a definition it depends on cannot be parsed (line {exc.line}): {exc.message}")
-    except Raised:
-        problem = "the constructor raises on every path doccheck can follow"
+    except Raised as raised:
+        places = sorted({f"{site.path.rsplit('/', 1)[-1]}:{site.line}" for site in raised.sites if site is not None})
+        problem = "the constructor raises on every path doccheck can follow" + (
+            f" (raise at {', '.join(places[:3])}{' …' if len(places) > 3 else ''})" if places else "")
     except BudgetExceeded:
         problem = "evaluation budget exceeded (the constructor is too large or loops too much)"
     except RecursionError:

@@ -98,7 +98,11 @@ class BudgetExceeded(Exception):
 
 
 class Raised(Exception):
-    """The evaluated path ends in a `raise`."""
+    """The evaluated path ends in a `raise`; `sites` are the raise statements the paths ended at (for the reason)."""
+
+    def __init__(self, sites: tuple = ()):
+        super().__init__()
+        self.sites = tuple(sites)
 
 
 class _Break(Exception):
@@ -550,7 +554,7 @@ class Interpreter:
             frame.returned = self.eval(small.value, frame) if small.value is not None else Lit(None)
             frame.has_returned = True
         elif isinstance(small, cst.Raise):
-            raise Raised()
+            raise Raised((self.position(frame, small),))
         elif isinstance(small, cst.Break):
             raise _Break()
         elif isinstance(small, cst.Continue):
@@ -674,17 +678,19 @@ class Interpreter:
     def fork(self, frame: Frame, body_a, body_b, condition: str, where: Position | None) -> None:
         start_state, start_env = self.state, dict(frame.env)
         outcomes = []
+        sites: list = []
         for body in (body_a, body_b):
             self.state = start_state.copy()
             branch = replace(frame, env=dict(start_env), returned=None, has_returned=False)
             try:
                 self._run_branch(body, branch)
-            except Raised:
+            except Raised as raised:
+                sites.extend(raised.sites)
                 continue
             outcomes.append((self.state, branch))
         if not outcomes:
             self.state = start_state
-            raise Raised()
+            raise Raised(tuple(sites))
         if len(outcomes) == 1:
             self.state, branch = outcomes[0]
         else:
