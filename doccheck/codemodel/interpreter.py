@@ -1274,12 +1274,24 @@ class Interpreter:
             if outcome is sympy.false:
                 return Lit(False)
             return Num(outcome, merge_steps(left.steps, right.steps))
+        if op in ("Equal", "NotEqual") and self._maybe_string(left, right):
+            # a constructor argument without a literal default is a symbol, but the caller may pass a string
+            # (RNNBase's `mode`): equality with a string literal is not known, both branches are followed
+            return Unknown("comparison of an argument with a string: the argument's value is not known")
         if op in ("Equal", "NotEqual") and isinstance(left, (Lit, Num)) and isinstance(right, (Lit, Num)):
             # a string never equals a number; None never equals a number
             if isinstance(left, Lit) and isinstance(left.value, (str, type(None))) or isinstance(
                     right, Lit) and isinstance(right.value, (str, type(None))):
                 return Lit(op == "NotEqual")
         return Unknown("comparison not known statically")
+
+    def _maybe_string(self, left: Value, right: Value) -> bool:
+        """One side a string literal, the other exactly a constructor argument's symbol (its type unknown)."""
+        for a, b in ((left, right), (right, left)):
+            if isinstance(a, Lit) and isinstance(a.value, str) and isinstance(b, Num) and b.expr.is_Symbol \
+                    and b.expr in set(self.symbols.values()):
+                return True
+        return False
 
     def if_expression(self, node: cst.IfExp, frame: Frame) -> Value:
         test = self.eval(node.test, frame)
@@ -1290,10 +1302,34 @@ class Interpreter:
             return self.eval(node.body, frame)
         if decided is False:
             return self.eval(node.orelse, frame)
-        a, b = self.eval(node.body, frame), self.eval(node.orelse, frame)
-        where = self.position(frame, node)
-        return a if a == b else self.unknown_like(f"depends on `{source_of(node.test)}`" + (
-            f" (line {where.line})" if where is not None else ""), a, b)
+        # undecided: each branch on its own copy of the state (a call in one must not be seen by the other),
+        # then the states joined as for an `if` statement; a branch that raises is dropped
+        memo: list[str] = []
+
+        def reason() -> str:
+            if not memo:
+                where = self.position(frame, node)
+                memo.append(f"depends on `{source_of(node.test)}`" + (
+                    f" (line {where.line})" if where is not None else ""))
+            return memo[0]
+
+        start = self.state
+        outcomes, sites = [], []
+        for branch in (node.body, node.orelse):
+            self.state = start.copy()
+            try:
+                outcomes.append((self.eval(branch, frame), self.state))
+            except Raised as raised:
+                sites.extend(raised.sites)
+        if not outcomes:
+            self.state = start
+            raise Raised(tuple(sites))
+        if len(outcomes) == 1:
+            value, self.state = outcomes[0]
+            return value
+        (a, state_a), (b, state_b) = outcomes
+        self.state = self.join_states(state_a, state_b, reason)
+        return a if a == b else self.unknown_like(reason(), a, b)
 
     def sequence(self, elements, frame: Frame, kind: str) -> Value:
         items: list[Value] = []
