@@ -79,6 +79,11 @@ class Knowledge:
     methods: dict[str, CallRule] = field(default_factory=dict)  # method name -> rule
     aliasing_methods: frozenset[str] = frozenset()
     aliasing_attributes: frozenset[str] = frozenset()
+    # attributes no tensor object has until code sets them (markers such as HF's `_is_hf_initialized`):
+    # `getattr(t, name, default)` on a tensor the analysed code created and never marked is the default
+    unset_tensor_attributes: frozenset[str] = frozenset()
+    # the Module's own name -> parameter dict (torch's `_parameters`, which Module.__setattr__ fills)
+    parameter_registry_attributes: frozenset[str] = frozenset()
     frameworks: dict[str, Framework] = field(default_factory=dict)  # by [framework].name, in load order
     module_roots: frozenset[str] = frozenset()  # every framework's
     parameter_classes: frozenset[str] = frozenset()
@@ -333,6 +338,8 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
     knowledge.register_buffer_methods |= frozenset(_names(framework, "register_buffer_methods", where))
     knowledge.modules_methods |= frozenset(_names(framework, "modules_methods", where))
     knowledge.children_methods |= frozenset(_names(framework, "children_methods", where))
+    knowledge.unset_tensor_attributes |= frozenset(_names(framework, "unset_tensor_attributes", where))
+    knowledge.parameter_registry_attributes |= frozenset(_names(framework, "parameter_registry_attributes", where))
     if "fan" in data:
         fan = dict(_table(data, "fan", source))
         min_dim = fan.pop("min_dim", 2)

@@ -112,6 +112,7 @@ class ClassInit:
     problem: str | None = None  # the whole class could not be evaluated
     framework: str | None = None  # the framework whose Module the class derives from (its fan and gain rules)
     lazy: bool = False  # a lazy module: the parameters are what its first forward call's initialize_parameters leaves
+    string_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # argument -> strings it is compared with
 
 
 @dataclass

@@ -317,10 +317,13 @@ def _annotation(param: inspect.Parameter) -> str:
     return str(param.annotation) if not isinstance(param.annotation, type) else param.annotation.__name__
 
 
-def _kind(param: inspect.Parameter, symbols: set[str]) -> str:
-    """bool | tuple | int | float | keep (take the default) | unknown (required and not a number)."""
+def _kind(param: inspect.Parameter, symbols: set[str], choices: dict | None = None) -> str:
+    """bool | tuple | int | float | choice (a string the code compares it with) | keep (take the default) |
+    unknown (required and not a number)."""
     default = param.default
     annotation = _annotation(param).lower()
+    if default is inspect.Parameter.empty and choices and param.name in choices:
+        return "choice"
     if isinstance(default, bool) or annotation == "bool":
         return "bool"
     if default is inspect.Parameter.empty:
@@ -367,6 +370,7 @@ class ArgumentPlan:
     kernels: dict[str, int]  # required int-or-tuple arguments -> tuple length
     bools: list[inspect.Parameter]
     optional: list[inspect.Parameter]  # numeric arguments with defaults that the static model read
+    choices: dict = field(default_factory=dict)  # required string arguments -> the strings the code compares with
 
     def base(self, sizes, as_tuple: bool, all_on: bool) -> dict:
         kwargs = dict(zip(self.sized, sizes))
@@ -376,12 +380,14 @@ class ArgumentPlan:
         for p in self.bools:
             if p.default is inspect.Parameter.empty or all_on:
                 kwargs[p.name] = True
+        for name, strings in self.choices.items():
+            kwargs[name] = strings[0]
         return kwargs
 
 
 def argument_plan(params: list[inspect.Parameter], code: ClassInit) -> tuple[ArgumentPlan | None, str | None]:
     symbols = set(code.symbols)
-    kinds = {p.name: _kind(p, symbols) for p in params if p.name not in SKIPPED_ARGUMENTS}
+    kinds = {p.name: _kind(p, symbols, code.string_choices) for p in params if p.name not in SKIPPED_ARGUMENTS}
     required = [p for p in params if p.default is inspect.Parameter.empty and p.name in kinds]
     unknown = [p.name for p in required if kinds[p.name] == "unknown"]
     if unknown:
@@ -393,6 +399,7 @@ def argument_plan(params: list[inspect.Parameter], code: ClassInit) -> tuple[Arg
         optional=[p for p in params if p.default is not inspect.Parameter.empty
                   and kinds.get(p.name) in ("int", "tuple", "float")
                   and (p.name in symbols or any(s.startswith(p.name + "[") for s in symbols))],
+        choices={p.name: code.string_choices[p.name] for p in required if kinds[p.name] == "choice"},
     ), None
 
 

@@ -206,7 +206,7 @@ VERDICTS = {
     "CopiedDocMLP": {"w1": C_, "w2": M_},
     "SuffixLoopMLP": {"weight": C_, "bias": C_},
     "BadSuffixLoopMLP": {"weight": M_, "bias": C_},
-    "SubstringLoopMLP": {"weight": U_, "bias": U_},
+    "SubstringLoopMLP": {"weight": C_, "bias": C_},
     # aliases
     "ViaInitModule": {"weight": C_},
     "ViaNnAlias": {"weight": C_},
@@ -450,9 +450,9 @@ CASES = {
                       {"weight": N(lambda s: sqrt(2 / (s.in_features + s.out_features))), "bias": C(0)}),
     "BadSuffixLoopMLP": ("minilayers.loops", dict(in_features=30, out_features=2000),
                          {"weight": N(lambda s: sqrt(2 / (s.in_features + s.out_features))), "bias": C(0)}),
-    # `"bias" in name` is not evaluated by doccheck: unresolved (torch: as SuffixLoopMLP)
+    # `"bias" in name` on the names named_parameters() gives: decided, as SuffixLoopMLP
     "SubstringLoopMLP": ("minilayers.loops", dict(in_features=30, out_features=2000),
-                         {"weight": UNRESOLVED, "bias": UNRESOLVED}),
+                         {"weight": N(lambda s: sqrt(2 / (s.in_features + s.out_features))), "bias": C(0)}),
     # -- import spellings of torch.nn.init
     "ViaInitModule": ("minilayers.aliases", dict(in_features=40, out_features=3000),
                       {"weight": U(lambda s: 1 / sqrt(s.in_features))}),

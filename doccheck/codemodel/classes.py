@@ -85,6 +85,7 @@ def _evaluate_class(project: Project, knowledge, definition: Definition, budget:
         params.append(_dynamic_params([state.heap[r.id] for r in state.dynamic], problem))
     return ClassInit(name, definition.qualname, position, params, symbols=dict(interpreter.symbols),
                      dynamic=bool(state.dynamic), problem=problem, lazy=lazy,
+                     string_choices={k: tuple(sorted(v)) for k, v in interpreter.string_choices.items()},
                      framework=interpreter.class_framework.name if interpreter.class_framework else None)
 
 

@@ -125,6 +125,8 @@ class Frame:
     returned: Value | None = None
     has_returned: bool = False
     function: cst.CSTNode | None = None  # the method being run: positions are computed per method
+    # a generator being run: {"items": [values yielded], "exact": False once a yield may depend on a path}
+    yields: dict | None = None
 
 
 @functools.lru_cache(maxsize=512)
@@ -182,6 +184,7 @@ class Interpreter:
         self.class_framework = None
         self._rule_frameworks: list[str] = []
         self.symbols: dict[str, object] = {}
+        self.string_choices: dict[str, set[str]] = {}  # argument -> the string literals it is compared with
         self.defaults: dict[object, object] = {}  # symbol -> its numeric default
         self.stack: list[int] = []
         self._next_id = 0
@@ -408,17 +411,27 @@ class Interpreter:
                       function=fn.node if fn.node is not fn.toplevel else None)
         self.bind(frame, params, positional, args, kwargs, entry=entry, passthrough=passthrough,
                   default_frame=Frame(fn.module, fn.toplevel, {}))
+        try:
+            generator = _is_generator(fn.node)
+        except RecursionError:  # a body too deep to visit cannot be run either: the run below reports it
+            generator = False
+        if generator:
+            frame.yields = {"items": [], "exact": True}
         self.stack.append(id(fn.node))
         try:
             self.exec_block(fn.node.body, frame)
         finally:
             self.stack.pop()
-        if _is_generator(fn.node):
-            # what a generator yields is not modelled: iterating it gives values that may be any parameter
-            # (its body was run once above for its side effects)
+        if generator:
+            # run to its end on one path, its yields are exactly the values iterating it gives (the body's side
+            # effects happen as the iteration would make them); a yield under an undecided branch or in a loop
+            # of unknown length is not exact: iterating it gives values that may be any parameter
+            if frame.yields["exact"]:
+                return Seq(tuple(frame.yields["items"]), "list")
             line = f" (line {call_site.line})" if call_site is not None else ""
-            return self.unknown_like(f"the values yielded by the generator {fn.node.name.value}(){line}, not "
-                                     f"modelled", *args, *kwargs.values(), *env.values())
+            return self.unknown_like(f"the values yielded by the generator {fn.node.name.value}(){line}, which "
+                                     f"depend on a path doccheck cannot decide", *args, *kwargs.values(),
+                                     *env.values())
         return frame.returned if frame.has_returned and frame.returned is not None else Lit(None)
 
     def bind(self, frame: Frame, params: cst.Parameters, positional: list, args: list, kwargs: dict, *,
@@ -584,6 +597,8 @@ class Interpreter:
     def exec_loop_once(self, body, frame: Frame, why: str = "a loop of unknown length") -> None:
         """A loop whose iterations are not known: its body may run zero or more times, so the
         state after it is the join of "not run" and "run once" (differences become unresolved)."""
+        if frame.yields is not None:
+            frame.yields["exact"] = False  # how many times a yield in it runs is not known
         before_state, before_env = self.state.copy(), dict(frame.env)
         try:
             self.exec_block(body, frame)
@@ -676,6 +691,8 @@ class Interpreter:
             self.exec_block(body, frame)
 
     def fork(self, frame: Frame, body_a, body_b, condition: str, where: Position | None) -> None:
+        if frame.yields is not None:
+            frame.yields["exact"] = False  # a yield may be on one branch only
         start_state, start_env = self.state, dict(frame.env)
         outcomes = []
         sites: list = []
@@ -837,6 +854,12 @@ class Interpreter:
                 self.set_attribute(target.attr.value, value, frame, target)
             elif isinstance(base, MayAlias):
                 self.taint([], everything=True, reason=f"`{source_of(target)[:60]} = …` writes through {base.reason}")
+            elif isinstance(base, TensorRef) and target.attr.value not in self.knowledge.aliasing_attributes \
+                    and target.attr.value not in ("shape", "ndim"):
+                # `t._is_hf_initialized = True`: a Python attribute of the tensor object, read back by getattr
+                old = self.state.heap[base.id]
+                attrs = tuple((k, v) for k, v in old.py_attrs if k != target.attr.value)
+                self.state.heap[base.id] = replace(old, py_attrs=(*attrs, (target.attr.value, value)))
             elif isinstance(base, TensorRef) and target.attr.value in self.knowledge.aliasing_attributes:
                 where = self.position(frame, target)
                 if isinstance(value, TensorRef):  # `w.data = torch.zeros(...)` replaces the values
@@ -866,6 +889,15 @@ class Interpreter:
                 for element in elements:
                     self.assign(element.value, self.unknown_like("unpacking of a value not known statically", value),
                                 frame, None)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Attribute) \
+                and target.value.attr.value in self.knowledge.parameter_registry_attributes \
+                and isinstance(self.eval(target.value.value, frame), Instance) and len(target.slice) == 1:
+            # `self._parameters[name] = p`: register_parameter without its checks
+            key = self.eval(target.slice[0].slice.value, frame) if isinstance(target.slice[0].slice, cst.Index) \
+                else Unknown("a slice as a parameter name")
+            if isinstance(value, TensorRef):
+                self.state.heap[value.id] = replace(self.state.heap[value.id], is_parameter=True)
+            self.register_parameter(key, value)
         elif isinstance(target, cst.Subscript):
             base = self.eval(target.value, frame)
             if isinstance(base, TensorRef):
@@ -983,6 +1015,8 @@ class Interpreter:
             return Unknown("f-string")
         if isinstance(node, cst.Name):
             return self.lookup(node.value, frame)
+        if isinstance(node, cst.Yield):
+            return self.yield_value(node, frame)
         if isinstance(node, cst.Attribute):
             return self.get_attribute(self.eval(node.value, frame), node.attr.value, frame, node)
         if isinstance(node, cst.Call):
@@ -1062,6 +1096,9 @@ class Interpreter:
         if isinstance(base, Instance):
             if attr in self.state.attrs:
                 return self.state.attrs[attr]
+            if attr in self.knowledge.parameter_registry_attributes and not self.state.dynamic:
+                # the registry as Module.__setattr__ keeps it: exactly the parameters registered so far
+                return Mapping(tuple(self.state.params.items()))
             method = self.find_method(0, attr)
             if self.is_lazy_check(attr, method):
                 return Builtin(f"module.{attr}")  # its source reads _parameters/_buffers: the rule says what it does
@@ -1236,6 +1273,9 @@ class Interpreter:
                 return Unknown("identity of values not known statically")
             return Lit(same if op == "Is" else not same)
         if op in ("In", "NotIn"):
+            if isinstance(left, Lit) and isinstance(right, Lit) and isinstance(left.value, str) \
+                    and isinstance(right.value, str):  # `"bias" in name`: a substring test
+                return Lit((left.value in right.value) == (op == "In"))
             if isinstance(right, Seq) and isinstance(left, Lit) and all(isinstance(i, Lit) for i in right.items):
                 found = any(i.value == left.value for i in right.items)
                 return Lit(found if op == "In" else not found)
@@ -1290,8 +1330,26 @@ class Interpreter:
         for a, b in ((left, right), (right, left)):
             if isinstance(a, Lit) and isinstance(a.value, str) and isinstance(b, Num) and b.expr.is_Symbol \
                     and b.expr in set(self.symbols.values()):
+                # the strings the code compares the argument with: `verify` constructs the class with them
+                name = next(n for n, sym in self.symbols.items() if sym == b.expr)
+                self.string_choices.setdefault(name, set()).add(a.value)
                 return True
         return False
+
+    def yield_value(self, node: cst.Yield, frame: Frame) -> Value:
+        """`yield x` / `yield from xs` in a generator being run: recorded in order; the expression's own value
+        (what a caller sends in) is not known."""
+        if frame.yields is None:
+            return Unknown("yield outside a generator being run")
+        if isinstance(node.value, cst.From):
+            given = self.eval(node.value.item, frame)
+            if isinstance(given, Seq):
+                frame.yields["items"].extend(given.items)
+            else:
+                frame.yields["exact"] = False
+        else:
+            frame.yields["items"].append(self.eval(node.value, frame) if node.value is not None else Lit(None))
+        return Unknown("the value sent into a generator")
 
     def if_expression(self, node: cst.IfExp, frame: Frame) -> Value:
         test = self.eval(node.test, frame)
@@ -1304,6 +1362,8 @@ class Interpreter:
             return self.eval(node.orelse, frame)
         # undecided: each branch on its own copy of the state (a call in one must not be seen by the other),
         # then the states joined as for an `if` statement; a branch that raises is dropped
+        if frame.yields is not None:
+            frame.yields["exact"] = False
         memo: list[str] = []
 
         def reason() -> str:
@@ -1976,6 +2036,21 @@ class Interpreter:
             else:
                 self.register_parameter(args[1], args[2])
             return Lit(None)
+        if name == "getattr" and len(args) == 3 and isinstance(args[0], TensorRef) and isinstance(args[1], Lit) \
+                and isinstance(args[1].value, str) and args[1].value not in self.knowledge.aliasing_attributes \
+                and args[1].value not in ("shape", "ndim"):
+            # a Python attribute of the tensor object (HF's `_is_hf_initialized` marker): what the analysed code
+            # set, else — for a marker no tensor has by itself, on a tensor this code created — the default;
+            # otherwise not known, and both ways are followed
+            tensor = self.state.heap[args[0].id]
+            set_here = dict(tensor.py_attrs)
+            if args[1].value in set_here:
+                return set_here[args[1].value]
+            if args[1].value in self.knowledge.unset_tensor_attributes and tensor.created_at is not None \
+                    and self.caller_argument(args[0]) is None:
+                return args[2]
+            return Unknown(f"getattr(tensor, {args[1].value!r}, …): an attribute of the tensor object that code "
+                           f"run elsewhere may set")
         if name == "getattr" and len(args) >= 2 and isinstance(args[1], Lit) and isinstance(args[1].value, str):
             return self.get_attribute(args[0], args[1].value, frame)
         if name == "getattr" and len(args) >= 2 and isinstance(args[0], Instance):

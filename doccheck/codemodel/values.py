@@ -170,6 +170,8 @@ class TensorState:
     created_at: Position | None = None
     shape_unknown: str | None = None  # why the shape is not known (the construct, with its line)
     open_shape: Any = None  # an OpenSeq when shape is None because of a starred argument of unknown length
+    # Python attributes the analysed code set on the tensor object (`t._is_hf_initialized = True`): name -> value
+    py_attrs: tuple = ()
 
     def same_init(self, other: "TensorState") -> bool:
         return (self.distribution == other.distribution and self.unresolved == other.unresolved
