@@ -224,7 +224,11 @@ class Project:
             raise ResolutionError(f"cyclic inheritance: {cycle}")
         if len(stack) > MAX_MRO_LENGTH:
             raise ResolutionError(f"inheritance deeper than {MAX_MRO_LENGTH} classes")
-        bases = self.bases(definition, roots)
+        # `object` is every class's last base: Python's MRO has it once, at the end (after the framework's
+        # Module, which derives from it); as an ordinary base here it would come before a sibling's bases and
+        # end the method search early (torch 1.x: `class _ConvTransposeMixin(object)` before `_ConvNd`)
+        bases = [b for b in self.bases(definition, roots)
+                 if not (isinstance(b, External) and b.qualname in ("object", "builtins.object"))]
         linear_bases = []
         for base in bases:
             if isinstance(base, External) or base.qualname in roots:

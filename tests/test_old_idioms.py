@@ -113,13 +113,20 @@ OLD = Path("/work/oldtorch")
 JUDGED = {
     # Conv docs said k = 1/(C_in·∏kernel_size) and shape (out, in, k…): both wrong for groups > 1 (the code
     # divides in_channels by groups); fixed in later releases.
+    # ConvTranspose (reached through `class _ConvTransposeMixin(object)` before `_ConvNd`: `object` no longer
+    # ends the MRO early) documents k = 1/(C_in·∏kernel_size) while its weight (in, out/groups, k…) gives
+    # kaiming a=√5 the fan out/groups·∏kernel_size: U(±√(groups/(C_out·∏k))), as later releases document;
+    # 1.0.1 also documents the shape (in, out, k…) for 2d/3d.
     "1.0.1": {("DC401", "Conv1d.weight"), ("DC101", "Conv1d.weight"), ("DC101", "Conv1d.bias"),
               ("DC401", "Conv2d.weight"), ("DC101", "Conv2d.weight"), ("DC101", "Conv2d.bias"),
-              ("DC401", "Conv3d.weight"), ("DC101", "Conv3d.weight"), ("DC101", "Conv3d.bias")},
+              ("DC401", "Conv3d.weight"), ("DC101", "Conv3d.weight"), ("DC101", "Conv3d.bias"),
+              *{("DC101", f"ConvTranspose{d}d.{p}") for d in (1, 2, 3) for p in ("weight", "bias")},
+              ("DC401", "ConvTranspose2d.weight"), ("DC401", "ConvTranspose3d.weight")},
     # the shapes were fixed by 1.4, the groups in k not yet; SyncBatchNorm's "U(0, 1)" for a weight set to 1
     "1.4.0": {("DC101", "SyncBatchNorm.weight"), ("DC101", "Conv1d.weight"), ("DC101", "Conv1d.bias"),
               ("DC101", "Conv2d.weight"), ("DC101", "Conv2d.bias"), ("DC101", "Conv3d.weight"),
-              ("DC101", "Conv3d.bias")},
+              ("DC101", "Conv3d.bias"),
+              *{("DC101", f"ConvTranspose{d}d.{p}") for d in (1, 2, 3) for p in ("weight", "bias")}},
     # LazyLinear is proven from initialize_parameters: in_features = input.shape[-1], then reset_parameters writes
     # weight (materialised) and bias (a plain Parameter since the constructor, left unwritten there) with
     # U(-1/sqrt(in_features), 1/sqrt(in_features)), as documented

@@ -148,3 +148,54 @@ def test_a_conditional_expression_runs_each_branch_apart(tmp_path, monkeypatch, 
     # which call runs depends on n: unresolved, never the second call's distribution
     assert _codes(tmp_path, monkeypatch, capsys, HEAD.format(weight="zeros", bias="zeros") + body) == {
         ("Layer.weight", "DC103")}
+
+
+MIXIN = '''\
+import torch
+from torch import nn
+from torch.nn import init
+
+
+class _Base(nn.Module):
+    def __init__(self, n):
+        super(_Base, self).__init__()
+        self.weight = nn.Parameter(torch.empty(n, n))
+        init.ones_(self.weight)
+
+
+class _Mixin(object):
+    def extra(self):
+        return 1
+
+
+class Old(_Mixin, _Base):
+    r"""The torch 1.x idiom: a mixin deriving from object first, two-argument super.
+
+    Attributes:
+        weight: initialized to {value}
+    """
+
+    def __init__(self, n):
+        super(Old, self).__init__(n)
+
+
+class Lower(nn.Module):
+    r"""A base __init__ called through a lower-case module path.
+
+    Attributes:
+        weight: initialized to {value}
+    """
+
+    def __init__(self, n):
+        nn.modules.module.Module.__init__(self)
+        self.weight = nn.Parameter(torch.empty(n, n))
+        init.ones_(self.weight)
+'''
+
+
+@pytest.mark.parametrize("value, codes", [
+    ("ones", set()),
+    ("zeros", {("Old.weight", "DC101"), ("Lower.weight", "DC101")}),  # `object` once ended the MRO: Old was silent
+])
+def test_a_mixin_deriving_from_object_and_two_argument_super(tmp_path, monkeypatch, capsys, value, codes):
+    assert _codes(tmp_path, monkeypatch, capsys, MIXIN.format(value=value)) == codes

@@ -782,7 +782,8 @@ def _mro(info, project, knowledge, target) -> list | None:
             return memo[key]
         if key in stack or len(stack) > MAX_MRO:
             return None
-        bases = [_base(project, entry.module, b, roots) for b in entry.node.bases]
+        bases = [base for b in entry.node.bases
+                 if (base := _base(project, entry.module, b, roots)) not in ("object", "builtins.object")]
         sequences = []
         for base in bases:
             linear = linearize(base, (*stack, key))
