@@ -207,8 +207,19 @@ def judge(cls: ClassInit, claims: list[Claim], knowledge) -> list[Verdict]:
             verdicts.append(Verdict(claim, None, VerdictStatus.NO_SUCH_PARAMETER,
                                     detail=f"{cls.name} creates no parameter named {claim.subject}"))
             continue
-        documented, unmatched = to_code_symbols(claim.distribution, cls, knowledge)
+        scheme = claim.distribution.param("name") if claim.distribution.family == "scheme" else None
+        if scheme is None:
+            documented, unmatched = to_code_symbols(claim.distribution, cls, knowledge)
         for param in targets:
+            if scheme is not None:
+                # "initialized with Xavier uniform": the distribution that scheme gives this parameter's shape
+                from doccheck.codemodel.classes import scheme_distribution
+
+                documented, problem = scheme_distribution(knowledge, cls.framework, scheme, param.shape)
+                unmatched = []
+                if documented is None:
+                    verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, None, problem or scheme))
+                    continue
             if param.distribution is None:
                 verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, documented,
                                         param.unresolved or "unresolved"))
@@ -276,10 +287,12 @@ def findings_for(cls: ClassInit, verdicts: list[Verdict]) -> list[Finding]:
                                     f"{obj}: initialization claim cannot be read: {verdict.detail}", obj,
                                     claim.text, None))
         elif verdict.status == "unresolved":
+            # a named scheme whose distribution could not be worked out has none: the claim as written
+            shown = formula(verdict.documented) if verdict.documented is not None else f"`{claim.text}`"
             findings.append(Finding(where.path, where.line, where.column, UNRESOLVED_INIT.code,
-                                    f"{obj}: documented {formula(verdict.documented)}, but the code's "
+                                    f"{obj}: documented {shown}, but the code's "
                                     f"initialization is unresolved: {verdict.detail}", obj,
-                                    formula(verdict.documented), None))
+                                    shown, None))
     return findings
 
 

@@ -24,6 +24,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 def formula(dist: Distribution) -> str:
     """U(-1/√in_features, 1/√in_features), N(0, 1²), constant 1, …"""
     p = dist.param_dict
+    if dist.family == "scheme":  # a named scheme as documented, before it is worked out for a shape
+        return f"the {p['name']} scheme"
     t = {k: to_text(v) for k, v in p.items()}
     if dist.family == "uniform":
         return f"U({t['low']}, {t['high']})"

@@ -276,6 +276,8 @@ def pretty_formula(dist) -> str:
     from doccheck.distributions import formula
 
     p = dist.param_dict
+    if dist.family == "scheme":
+        return f"the {p['name']} scheme"
     try:
         if dist.family == "uniform":
             return f"U({pretty(p['low'])}, {pretty(p['high'])})"

@@ -71,6 +71,8 @@ class Framework:
     # MLX: every public array attribute of a Module is a parameter (no Parameter wrapper exists)
     array_attributes_are_parameters: bool = False
     default: bool = False  # the framework meant where none is named
+    # initialization schemes docs name ("Xavier uniform", "He normal"): normalised name -> (initializer, kwargs)
+    schemes: dict[str, tuple[str, tuple[tuple[str, object], ...]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -122,6 +124,14 @@ class Knowledge:
             return self.frameworks[name]
         return next((f for f in self.frameworks.values() if f.default), Framework(""))
 
+    def scheme(self, framework: str | None, phrase: str) -> tuple[str, tuple] | None:
+        """(initializer, keyword arguments) of the scheme a doc phrase names, for the class's framework."""
+        return self.framework(framework).schemes.get(scheme_name(phrase))
+
+    def scheme_names(self) -> frozenset[str]:
+        """Every scheme name of every framework (the doc model recognises these after an init trigger)."""
+        return frozenset(name for f in self.frameworks.values() for name in f.schemes)
+
     def framework_of_roots(self, qualnames) -> str | None:
         """The framework whose module roots one of `qualnames` is (the root a class's MRO ends in)."""
         for qualname in qualnames:
@@ -153,6 +163,17 @@ class Knowledge:
 
     def call(self, qualname: str) -> CallRule | None:
         return self.calls.get(self.canonical(qualname))
+
+
+def scheme_name(phrase: str) -> str:
+    """"Xavier-uniform initialization" and "xavier_uniform" name one scheme: "xavier uniform"."""
+    import re
+
+    words = re.sub(r"[\s_\-]+", " ", phrase.strip().lower()).split()
+    while words and words[-1] in ("initialization", "initialisation", "init", "initializer", "distribution",
+                                  "scheme", "method"):
+        words.pop()
+    return " ".join(words)
 
 
 def builtin_rules_dir() -> Path:
@@ -356,6 +377,15 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
             rule = replace(_entry(kind, raw, source), framework=name)
             for name in rule.names:
                 (knowledge.methods if kind == "method" else knowledge.calls)[name] = rule
+    for raw in data.get("scheme", []):
+        if not isinstance(raw, dict) or not isinstance(raw.get("names"), list) or not raw["names"] \
+                or not all(isinstance(n, str) for n in raw["names"]) or not isinstance(raw.get("initializer"), str):
+            raise RulesError(f"{source}: [[scheme]] entries need names = [strings] and initializer = \"name\"")
+        arguments = raw.get("arguments", {})
+        if not isinstance(arguments, dict) or not all(isinstance(v, (str, int, float, bool)) for v in arguments.values()):
+            raise RulesError(f"{source}: [[scheme]] {raw['names']}: arguments must be a table of literals")
+        for scheme in raw["names"]:
+            own.schemes[scheme_name(scheme)] = (raw["initializer"], tuple(sorted(arguments.items())))
     aliasing = _table(data, "aliasing_methods", source)
     knowledge.aliasing_methods |= frozenset(_names(aliasing, "names", f"{source}: [aliasing_methods]"))
     knowledge.aliasing_attributes |= frozenset(_names(aliasing, "attributes", f"{source}: [aliasing_methods]"))

@@ -143,7 +143,8 @@ def evaluate_initializer(knowledge, qualname: str, shape: tuple, *args, **kwargs
             return Num(value)
         return Lit(value)
 
-    tensor = interpreter.new_tensor(TensorState(tuple(_number(d) for d in shape), None))
+    tensor = interpreter.new_tensor(TensorState(tuple(Num(d) if hasattr(d, "free_symbols") else _number(d)
+                                                      for d in shape), None))
     if qualname in knowledge.methods:  # an old-style tensor method such as uniform_
         from doccheck.codemodel.values import TensorMethod
 
@@ -156,3 +157,15 @@ def evaluate_initializer(knowledge, qualname: str, shape: tuple, *args, **kwargs
     if not isinstance(result, type(tensor)):
         return None, getattr(result, "reason", "not an initializer")
     return state.distribution, state.unresolved
+
+
+def scheme_distribution(knowledge, framework: str | None, name: str, shape: tuple | None):
+    """What a named scheme ("xavier uniform") gives a parameter of `shape` in `framework` (its rules'
+    ``[[scheme]]`` entry: an initializer and its arguments). Returns (Distribution | None, reason | None)."""
+    entry = knowledge.scheme(framework, name)
+    if entry is None:
+        return None, f"no scheme named {name!r} in the rules of {framework or 'the default framework'}"
+    if shape is None:
+        return None, f"{name}: the parameter's shape is not known, so neither are its fans"
+    qualname, arguments = entry
+    return evaluate_initializer(knowledge, qualname, tuple(shape), **dict(arguments))

@@ -56,6 +56,8 @@ _FILLER = re.compile(
     r"(?:distribution|values?)?\s*(?:,\s*)?", re.I)
 _FOR_SUBJECT = re.compile(r"\s*\(\s*(?:for|of)\s+(?:the\s+)?(?P<what>[\w\[\]]+)\s*\)", re.I)
 _CONTINUE = re.compile(r"\s*(?:,\s*)?(?:and|or)\s+|\s*,\s*", re.I)
+_SCHEME_WORD = re.compile(r"`{0,2}([A-Za-z][\w-]*)`{0,2}")
+_BLANKS = re.compile(r"[ \t]+")
 _RESPECTIVELY = re.compile(r"\s*,?\s*respectively\b", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s+[A-Z]|\s*$)|;(?=\s)")
 _ALL_VALUES = re.compile(r"\bthe\s+values\b", re.I)
@@ -336,7 +338,7 @@ def _paragraphs_from_text(text: str) -> list[_Paragraph]:
 
 @dataclass
 class _Value:
-    kind: str  # "math", "number", "word", "standard_normal"
+    kind: str  # "math", "number", "word", "standard_normal", "scheme" (a named scheme: "Xavier uniform")
     start: int  # in paragraph raw
     end: int
     text: str  # as written
@@ -345,8 +347,35 @@ class _Value:
     phrase_end: int = 0  # end of the value including a "(for X)" parenthetical
 
 
-def _value_at(paragraph: _Paragraph, index: int) -> _Value | None:
+def _scheme_at(raw: str, index: int, names: frozenset[str]) -> _Value | None:
+    """A named scheme right here ("Xavier uniform", "He-normal initialization", ``xavier_uniform``): the longest
+    run of up to four words that names one."""
+    from doccheck.knowledge import scheme_name
+
+    words, ends, pos = [], [], index
+    for _ in range(4):
+        m = _SCHEME_WORD.match(raw, pos)
+        if m is None:
+            break
+        words.append(m.group(1))
+        ends.append(m.end())
+        gap = _BLANKS.match(raw, m.end())
+        if gap is None:
+            break
+        pos = gap.end()
+    for n in range(len(words), 0, -1):
+        name = scheme_name(" ".join(words[:n]))
+        if name in names:
+            return _Value("scheme", index, ends[n - 1], name)
+    return None
+
+
+def _value_at(paragraph: _Paragraph, index: int, schemes: frozenset[str] = frozenset()) -> _Value | None:
     raw = paragraph.raw
+    if schemes:
+        found = _scheme_at(raw, index, schemes)
+        if found is not None:
+            return found
     span = paragraph.span_at(index)
     if span is not None and span.start == index:
         if span.kind == "role" and span.name == "math":
@@ -375,16 +404,17 @@ def _value_at(paragraph: _Paragraph, index: int) -> _Value | None:
     return None
 
 
-def _values_after(paragraph: _Paragraph, index: int) -> list[tuple[_Value, str | None]]:
+def _values_after(paragraph: _Paragraph, index: int, schemes: frozenset[str] = frozenset()
+                  ) -> list[tuple[_Value, str | None]]:
     """The value(s) a trigger ending at `index` names, each with its "(for X)" subject."""
     raw = paragraph.raw
     while index < len(raw) and raw[index].isspace():
         index += 1
-    value = _value_at(paragraph, index)
+    value = _value_at(paragraph, index, schemes)
     if value is None:
         filler = _FILLER.match(raw, index)
         if filler and filler.end() > index:
-            value = _value_at(paragraph, filler.end())
+            value = _value_at(paragraph, filler.end(), schemes)
     out: list[tuple[_Value, str | None]] = []
     while value is not None:
         m = _FOR_SUBJECT.match(raw, value.end)
@@ -395,7 +425,7 @@ def _values_after(paragraph: _Paragraph, index: int) -> list[tuple[_Value, str |
         cont = _CONTINUE.match(raw, end)
         if not cont or len(out) > 8:
             break
-        value = _value_at(paragraph, cont.end())
+        value = _value_at(paragraph, cont.end(), schemes)
     return out
 
 
@@ -633,6 +663,7 @@ def _init_claims(doc: DocString, knowledge) -> list[Claim]:
         return 0
 
     claims: list[Claim] = []
+    schemes = knowledge.scheme_names() if hasattr(knowledge, "scheme_names") else frozenset()
     for n, p in enumerate(work):
         for m in _TRIGGER.finditer(p.raw):
             limits.check()  # the file's time budget: a docstring of thousands of claims must not hang the run
@@ -642,7 +673,7 @@ def _init_claims(doc: DocString, knowledge) -> list[Claim]:
             word = m.group("word").lower()
             if word in ("sampled", "drawn") and prep != "from":
                 continue
-            values = _values_after(p, m.end())
+            values = _values_after(p, m.end(), schemes if prep in ("with", "using", "from", "as") else frozenset())
             if not values:
                 continue
             allow_constant = prep in ("to", "as", "with", "at")
@@ -678,6 +709,9 @@ def _claim(value: _Value, subject: str, phrase: str, allow_constant: bool, posit
     if value.kind in ("number", "word"):
         return Claim(subject, Distribution("constant", (("value", sympy.Rational(value.number)),)), phrase,
                      position)
+    if value.kind == "scheme":
+        # compared as what the scheme gives for the parameter's shape (compare.resolve_scheme)
+        return Claim(subject, Distribution("scheme", (("name", value.text),)), phrase, position)
     if value.kind == "standard_normal":
         return Claim(subject, Distribution("normal", (("mean", sympy.Integer(0)), ("std", sympy.Integer(1)))),
                      phrase, position)
