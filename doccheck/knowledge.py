@@ -375,8 +375,8 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
             raise RulesError(f"{source}: {kind} must be an array of tables ([[{kind}]]), not {type(entries).__name__}")
         for raw in entries:
             rule = replace(_entry(kind, raw, source), framework=name)
-            for name in rule.names:
-                (knowledge.methods if kind == "method" else knowledge.calls)[name] = rule
+            for qualname in rule.names:  # not `name`: that is the framework's, for the next rule too
+                (knowledge.methods if kind == "method" else knowledge.calls)[qualname] = rule
     for raw in data.get("scheme", []):
         if not isinstance(raw, dict) or not isinstance(raw.get("names"), list) or not raw["names"] \
                 or not all(isinstance(n, str) for n in raw["names"]) or not isinstance(raw.get("initializer"), str):

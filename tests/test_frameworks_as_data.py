@@ -107,3 +107,10 @@ def test_explain_shows_the_frameworks_fan_and_no_torch_notes(tmp_path, monkeypat
     (kernel,) = json.loads(capsys.readouterr().out)["params"]
     assert any("fan_in = c_in·k²" in step["text"] for step in kernel["derivation"])
     assert kernel["notes"] == []  # the notes name torch's API; they are not written for another framework
+
+
+def test_every_rule_carries_its_files_framework():
+    loaded = knowledge.load()
+    for qualname in ("torch.nn.init.xavier_uniform_", "torch.nn.init.kaiming_normal_", "torch.empty"):
+        assert loaded.call(qualname).framework == "torch", qualname
+    assert loaded.call("mlx.core.random.uniform").framework == "mlx"
