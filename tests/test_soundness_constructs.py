@@ -199,3 +199,17 @@ class Lower(nn.Module):
 ])
 def test_a_mixin_deriving_from_object_and_two_argument_super(tmp_path, monkeypatch, capsys, value, codes):
     assert _codes(tmp_path, monkeypatch, capsys, MIXIN.format(value=value)) == codes
+
+
+def test_a_parameter_stored_in_a_container_attribute_is_unresolved(tmp_path, monkeypatch, capsys):
+    # (after helper B's finding) `self.groups["w"] = self.weight` was dropped: the loop over the empty dict
+    # ran zero times and "uninitialized memory" was a wrong DC101
+    body = '''        self.groups = {}
+        self.groups["w"] = self.weight
+        for p in self.groups.values():
+            init.ones_(p)
+        init.zeros_(self.bias)
+'''
+    for weight in ("ones", "zeros"):
+        assert _codes(tmp_path, monkeypatch, capsys, HEAD.format(weight=weight, bias="zeros") + body) == {
+            ("Layer.weight", "DC103")}

@@ -906,11 +906,16 @@ class Interpreter:
                 self.note_view_write(base, f"[{index}]", f"overwritten with {self._describe_value(value)}", where)
             elif isinstance(base, MayAlias):
                 self.taint([], everything=True, reason=f"`{source_of(target)[:60]} = …` writes through {base.reason}")
-            elif isinstance(base, (Seq, Mapping)) and isinstance(target.value, cst.Name):
-                # a container whose writes are not modelled: its contents are no longer known
+            elif isinstance(base, (Seq, Mapping)) and (isinstance(target.value, cst.Name) or isinstance(
+                    target.value, cst.Attribute) and isinstance(self.eval(target.value.value, frame), Instance)):
+                # a container whose writes are not modelled (a local or an attribute of self): its contents are
+                # no longer known (ported from helper B: `self._slots[0] = p` was dropped, leaving "never written")
                 self.assign(target.value, self.unknown_like(
                     f"`{source_of(target)[:60]} = …` changes a container doccheck does not follow", base, value),
                     frame, None)
+            elif isinstance(base, (Seq, Mapping)) and self.may_alias(value):
+                self.taint([], everything=True, reason=f"`{source_of(target)[:60]} = …` stores a parameter in a "
+                                                       f"container doccheck does not follow")
 
     def _describe_value(self, value: Value) -> str:
         if isinstance(value, Num):
