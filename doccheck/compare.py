@@ -269,10 +269,12 @@ def findings_for(cls: ClassInit, verdicts: list[Verdict]) -> list[Finding]:
                                     f"{obj}: initialization claim cannot be read: {verdict.detail}", obj,
                                     claim.text, None))
         elif verdict.status == "unresolved":
+            # a claim by initializer name whose distribution could not be computed has no formula to show
+            shown = formula(verdict.documented) if verdict.documented is not None else claim.text
             findings.append(Finding(where.path, where.line, where.column, UNRESOLVED_INIT.code,
-                                    f"{obj}: documented {formula(verdict.documented)}, but the code's "
+                                    f"{obj}: documented {shown}, but the code's "
                                     f"initialization is unresolved: {verdict.detail}", obj,
-                                    formula(verdict.documented), None))
+                                    shown, None))
     return findings
 
 

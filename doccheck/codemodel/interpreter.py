@@ -1561,12 +1561,15 @@ class Interpreter:
         positional = [*params.posonly_params, *params.params]
         self.bind(frame, params, positional, args, dict(kwargs), entry=False, passthrough=False,
                   default_frame=Frame(None, None, {}, site=site))
+        given = frame.env.get(rule.target or "initializer")
         self._rule_frameworks.append(rule.framework)
         try:
             for statement in rule.let:
                 self.exec_stmt(_parse_statement(statement), frame)
             shape = self.eval(_parse_expression(rule.shape), frame) if rule.shape else frame.env.get("shape")
             initializer = frame.env.get(rule.target or "initializer")
+            if isinstance(given, Unknown):  # keep why the initializer handed in is not known
+                initializer = given
             framework = self.knowledge.framework(rule.framework)
             if isinstance(initializer, Lit) and isinstance(initializer.value, str):
                 initializer = self.registry_get(framework, initializer)
