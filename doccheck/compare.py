@@ -287,7 +287,7 @@ def findings_for(cls: ClassInit, verdicts: list[Verdict]) -> list[Finding]:
                                     f"{obj}: initialization claim cannot be read: {verdict.detail}", obj,
                                     claim.text, None))
         elif verdict.status == "unresolved":
-            # a named scheme whose distribution could not be worked out has none: the claim as written
+            # a named scheme or initializer whose distribution could not be worked out: the claim as written
             shown = formula(verdict.documented) if verdict.documented is not None else f"`{claim.text}`"
             findings.append(Finding(where.path, where.line, where.column, UNRESOLVED_INIT.code,
                                     f"{obj}: documented {shown}, but the code's "

@@ -81,7 +81,10 @@ def entries_of(class_result) -> list[CoverageEntry]:
                               code.problem or "no parameter could be followed")]
     out = []
     for param in code.params:
-        verdicts = [v for v in class_result.verdicts if v.param is param]
+        # a conditional claim ("If `bias_initializer` is None, ...") is judged on the constructor run with that
+        # argument: its verdict is about the parameter of the same name
+        verdicts = [v for v in class_result.verdicts if v.param is param or getattr(v.claim, "condition", ())
+                    and v.param is not None and v.param.name == param.name]
         claims = list(dict.fromkeys(v.claim.text for v in verdicts))
         where = position  # the class whose parameter it is (a base's Parameter() line is shared by many classes)
         effective = formula(param.distribution) if param.distribution is not None else None

@@ -43,6 +43,7 @@ class CallRule:
     like: str | None = None
     copy_from: str | None = None
     shape: str | None = None  # factory: the created array's shape, an expression of the arguments (else `*size`)
+    registry: tuple[str, ...] = ()  # builder: the names its framework's registry function knows it by
     source: str = ""
     framework: str = ""  # the [framework].name of the file it comes from ("" for a file without one)
 
@@ -73,6 +74,15 @@ class Framework:
     default: bool = False  # the framework meant where none is named
     # initialization schemes docs name ("Xavier uniform", "He normal"): normalised name -> (initializer, kwargs)
     schemes: dict[str, tuple[str, tuple[tuple[str, object], ...]]] = field(default_factory=dict)
+    # Keras: initializers.get(name) -> the builder registered under that name (`registry` of a [[builder]])
+    registry: dict[str, CallRule] = field(default_factory=dict)
+    registry_functions: frozenset[str] = frozenset()
+    weight_methods: dict[str, CallRule] = field(default_factory=dict)  # self.add_weight(...) ([[weight]])
+    build_method: str | None = None  # run after __init__ with `build_argument` a shape of symbols
+    build_argument: str = "input_shape"
+    build_symbols: dict[str, str] = field(default_factory=dict)  # "input_shape[-1]" -> "input_dim"
+    attribute_defaults: dict[str, str] = field(default_factory=dict)  # set by the framework's Module __init__
+    initializer_argument_suffix: str | None = None  # "bias_initializer" documents the weight "bias"
 
 
 @dataclass
@@ -178,6 +188,11 @@ def scheme_name(phrase: str) -> str:
 
 def builtin_rules_dir() -> Path:
     """The rules shipped with doccheck (``doccheck.rules``, i.e. the top-level ``rules/``)."""
+    # a source checkout imported through PYTHONPATH uses its own rules, not those of the checkout an editable
+    # install maps ``doccheck.rules`` to (two worktrees would otherwise share one rules directory)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "rules" / "torch.toml").is_file():
+        return checkout / "rules"
     try:
         from importlib.resources import files
 
@@ -267,7 +282,8 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
     signature = raw.get("signature")
     if not isinstance(signature, str):
         raise RulesError(f"{where}: 'signature' must be a string (a Python parameter list)")
-    unknown = set(raw) - {"names", "signature", "let", "init", "returns", "target", "like", "copy_from", "shape"}
+    unknown = set(raw) - {"names", "signature", "let", "init", "returns", "target", "like", "copy_from", "shape",
+                          "registry"}
     if unknown:
         raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
     _python(f"def _({signature}): pass", "exec", where, "'signature'")
@@ -309,6 +325,7 @@ def _entry(kind: str, raw: dict, source: str) -> CallRule:
         like=raw.get("like"),
         copy_from=raw.get("copy_from"),
         shape=raw.get("shape"),
+        registry=_names(raw, "registry", where),
         source=source,
     )
 
@@ -342,6 +359,16 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
         raise RulesError(f"{where}.default must be true or false")
     own.default = own.default or default
     knowledge.module_roots |= frozenset(_names(framework, "module_roots", where))
+    own.registry_functions |= frozenset(_names(framework, "registry_functions", where))
+    for key in ("build_method", "build_argument", "initializer_argument_suffix"):
+        if key in framework:
+            if not isinstance(framework[key], str) or not framework[key].isidentifier() and key != \
+                    "initializer_argument_suffix":
+                raise RulesError(f"{where}.{key} must be a name")
+            setattr(own, key, framework[key])
+    own.build_symbols.update(_string_table(_table(framework, "build_symbols", where), f"{where}.build_symbols"))
+    own.attribute_defaults.update({k: _expression(v, f"{where}.attribute_defaults", k) for k, v in _table(
+        framework, "attribute_defaults", where).items()})
     knowledge.parameter_classes |= frozenset(_names(framework, "parameter_classes", where))
     knowledge.lazy_parameter_classes |= frozenset(_names(framework, "lazy_parameter_classes", where))
     for key in ("lazy_buffer_classes", "lazy_materialize_methods", "lazy_initialize_methods", "lazy_check_methods"):
@@ -369,14 +396,19 @@ def _merge_file(knowledge: Knowledge, path: Path) -> None:
         own.fan_min_dim = min_dim
         own.fan.update({k: _expression(v, f"{source}: [fan]", k) for k, v in fan.items()})
     own.gain.update({k: _expression(v, f"{source}: [gain]", k) for k, v in _table(data, "gain", source).items()})
-    for kind in ("initializer", "function", "factory", "method"):
+    for kind in ("initializer", "function", "factory", "method", "builder", "weight"):
         entries = data.get(kind, [])
         if not isinstance(entries, list):
             raise RulesError(f"{source}: {kind} must be an array of tables ([[{kind}]]), not {type(entries).__name__}")
         for raw in entries:
             rule = replace(_entry(kind, raw, source), framework=name)
             for qualname in rule.names:  # not `name`: that is the framework's, for the next rule too
-                (knowledge.methods if kind == "method" else knowledge.calls)[qualname] = rule
+                if kind == "weight":  # a method of the framework's Module (self.add_weight)
+                    own.weight_methods[qualname] = rule
+                else:
+                    (knowledge.methods if kind == "method" else knowledge.calls)[qualname] = rule
+            for registered in rule.registry:
+                own.registry[registered] = rule
     for raw in data.get("scheme", []):
         if not isinstance(raw, dict) or not isinstance(raw.get("names"), list) or not raw["names"] \
                 or not all(isinstance(n, str) for n in raw["names"]) or not isinstance(raw.get("initializer"), str):

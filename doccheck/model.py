@@ -125,6 +125,11 @@ class Claim:
     position: Position
     error: str | None = None  # set when the claim was recognised but could not be read
     derivation: list[str] = field(default_factory=list)  # bindings such as k = 1/in_features
+    # a claim by name ("Defaults to `"glorot_uniform"`"): the distribution that initializer gives for the
+    # parameter's shape, computed when the code's shape is known; `condition` holds the constructor arguments
+    # the claim is conditioned on ("If `bias_initializer` is None, ...": (("bias_initializer", None),))
+    initializer: str | None = None
+    condition: tuple = ()
 
 
 @dataclass(frozen=True)

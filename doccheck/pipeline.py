@@ -123,7 +123,8 @@ def analyse_class(project, knowledge, definition, claims: list | None = None) ->
                                     f"{code.name}.{claim.subject}", claim.text, None))
     elif code is not None and claims:
         try:
-            verdicts = judge(code, claims, knowledge)
+            verdicts = judge(code, [c for c in claims if c.initializer is None], knowledge)
+            verdicts += _judge_named(project, knowledge, definition, code, [c for c in claims if c.initializer])
             findings.extend(findings_for(code, verdicts))
         except Exception as exc:
             raise StageFailure("comparison", exc, ClassResult(name, definition.qualname, position, code,
@@ -136,7 +137,38 @@ def class_claims(project, knowledge, module, node) -> list:
     from doccheck.docmodel.claims import init_claims
     from doccheck.docmodel.docsource import class_docstring
 
+    from doccheck.docmodel.claims import named_initializer_claims
+
     doc = class_docstring(project, module, node)
-    return init_claims(doc, knowledge) if doc is not None else []
+    return init_claims(doc, knowledge) + named_initializer_claims(doc, knowledge) if doc is not None else []
 
 
+
+
+def _judge_named(project, knowledge, definition, code, claims: list) -> list:
+    """Claims by initializer name: the named initializer's distribution for the parameter's shape, compared
+    with what the code gives under the claim's condition (the constructor evaluated with those arguments)."""
+    from dataclasses import replace
+
+    from doccheck.codemodel.classes import evaluate_class, named_initializer
+    from doccheck.compare import judge
+    from doccheck.model import Verdict, VerdictStatus
+
+    verdicts = []
+    for claim in claims:
+        variant = code if not claim.condition else evaluate_class(project, knowledge, definition,
+                                                                  overrides=tuple(claim.condition))
+        param = next((p for p in variant.params if p.name == claim.subject), None) if variant is not None else None
+        if param is None:
+            when = " when " + ", ".join(f"{k}={v!r}" for k, v in claim.condition) if claim.condition else ""
+            verdicts.append(Verdict(claim, None, VerdictStatus.NO_SUCH_PARAMETER,
+                                    detail=f"{code.name} creates no parameter named {claim.subject}{when}"))
+            continue
+        shape = tuple(d for d in param.shape) if param.shape is not None else None
+        distribution, reason = named_initializer(knowledge, variant.framework, claim.initializer, shape)
+        if distribution is None:
+            verdicts.append(Verdict(claim, param, VerdictStatus.UNRESOLVED, None,
+                                    f"the documented {claim.initializer!r} cannot be evaluated: {reason}"))
+            continue
+        verdicts.extend(judge(variant, [replace(claim, distribution=distribution)], knowledge))
+    return verdicts

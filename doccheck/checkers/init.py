@@ -18,7 +18,7 @@ INIT_WORDING = re.compile(r"initiali[sz]|sampled from|drawn from|set to", re.IGN
 def run(info, project, knowledge, config, result) -> None:
     from doccheck import limits
     from doccheck.pipeline import StageFailure, analyse_class
-    from doccheck.docmodel.claims import has_init_wording, init_claims
+    from doccheck.docmodel.claims import has_init_wording, init_claims, named_initializer_claims, names_an_initializer
     from doccheck.docmodel.docsource import class_docstring
     from doccheck.failures import internal_error
     from doccheck.model import Finding
@@ -32,7 +32,8 @@ def run(info, project, knowledge, config, result) -> None:
     for chunk, _ in info.classes():
         text = info.chunk_text(chunk)
         computed_doc = "__doc__" in text  # may pull its wording in from elsewhere
-        if not inventory and not computed_doc and not (chunk.docstring and has_init_wording(chunk.docstring)):
+        if not inventory and not computed_doc and not (chunk.docstring and (has_init_wording(chunk.docstring)
+                                                                    or names_an_initializer(chunk.docstring))):
             continue  # the docstring states no initialization: nothing to prove, nothing to parse
         line = chunk.keyword_line
         try:
@@ -43,7 +44,7 @@ def run(info, project, knowledge, config, result) -> None:
                                                f"{len(doc.text)} characters, more than the limit of "
                                                f"{limits.MAX_DOCSTRING_CHARS}"))
                 continue
-            claims = init_claims(doc, knowledge) if doc is not None else []
+            claims = init_claims(doc, knowledge) + named_initializer_claims(doc, knowledge) if doc is not None else []
         except SourceError as exc:
             result.findings.append(Finding(path, exc.line, exc.column, "DC002", exc.message))
             continue

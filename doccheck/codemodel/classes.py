@@ -12,25 +12,31 @@ from doccheck.parse import SourceError
 from doccheck.project import Definition, Project, ResolutionError
 
 
-def evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None = None) -> ClassInit | None:
+def evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None = None,
+                   overrides: tuple = ()) -> ClassInit | None:
     """Run the class's constructor abstractly; None when it creates no learnable parameter.
 
     Memoised per project (several checks ask about the same class in one run; the
     result depends only on the sources, which a Project reads once).
     """
     memo = project.__dict__.setdefault("_class_models", {})
-    key = (definition.qualname, id(definition.node), id(knowledge), budget)
+    key = (definition.qualname, id(definition.node), id(knowledge), budget, overrides)
     if key not in memo:
-        memo[key] = _evaluate_class(project, knowledge, definition, budget)
+        memo[key] = _evaluate_class(project, knowledge, definition, budget, overrides)
     return memo[key]
 
 
-def _evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None) -> ClassInit | None:
+def _evaluate_class(project: Project, knowledge, definition: Definition, budget: int | None,
+                    overrides: tuple = ()) -> ClassInit | None:
     module = definition.module
     line, column = module.position(definition.node)
     position = Position(module.path, line, column)
     name = definition.node.name.value
     interpreter = Interpreter(project, knowledge) if budget is None else Interpreter(project, knowledge, budget)
+    from doccheck.codemodel.values import Lit
+
+    # (argument, Python constant): the constructor called with these, the other arguments by the convention
+    interpreter.overrides = {name: Lit(value) for name, value in overrides}
     problem = None
     try:
         interpreter.run_constructor(definition)
@@ -169,3 +175,26 @@ def scheme_distribution(knowledge, framework: str | None, name: str, shape: tupl
         return None, f"{name}: the parameter's shape is not known, so neither are its fans"
     qualname, arguments = entry
     return evaluate_initializer(knowledge, qualname, tuple(shape), **dict(arguments))
+
+
+def named_initializer(knowledge, framework: str | None, name: str, shape: tuple | None):
+    """The distribution the initializer registered as `name` in `framework` gives a tensor of `shape` (a tuple
+    of sympy expressions).  Returns (Distribution | None, reason | None)."""
+    from doccheck.codemodel.values import Lit, Num, TensorRef
+    from doccheck.project import Project
+
+    own = knowledge.frameworks.get(framework or "")
+    if own is None or name not in own.registry:
+        return None, f"{name!r} is no initializer the {framework or 'class'}'s rules name"
+    if shape is None:
+        return None, "the parameter's shape is not known"
+    interpreter = Interpreter(Project([]), knowledge)
+    interpreter.class_framework = own
+    initializer = interpreter.registry_get(own, Lit(name))
+    from doccheck.codemodel.values import Seq
+
+    ref = interpreter.apply_builder(initializer, Seq(tuple(Num(d) for d in shape)), None, label=name)
+    state = interpreter.state.heap[ref.id] if isinstance(ref, TensorRef) else None
+    if state is None or state.distribution is None:
+        return None, state.unresolved if state is not None else "not an initializer"
+    return state.distribution, None

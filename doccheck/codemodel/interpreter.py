@@ -25,8 +25,9 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from doccheck.codemodel.values import (
-    AnyAttribute, Builtin, ConventionNone, InputTensor, Instance, Lit, Mapping, MayAlias, Num, OpenSeq, ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef,
-    TensorMethod, TensorRef, TensorState, Unknown, Value, merge_steps,
+    AnyAttribute, Builtin, ConventionNone, InitializerValue, InputTensor, Instance, Lit, Mapping, MayAlias, Num, OpenSeq,
+    ProjectClass, ProjectFunction, Qual, Seq, State, SuperRef, SymbolicShape, TensorMethod, TensorRef, TensorState,
+    Unknown, Value, merge_steps,
 )
 from doccheck import limits
 from doccheck.model import Distribution, Position, Step
@@ -194,6 +195,9 @@ class Interpreter:
         self.caller_values: list[tuple[str, Value]] = []
         self.input_names: set[str] = set()  # attributes named after a size of a lazy module's first input
         self.input_origins: dict[str, set[str]] = {}  # such an attribute -> the sizes it was, per input rank
+        self.weight_names: dict[int, str] = {}  # tensor id -> the name add_weight(name=...) gave it
+        # constructor arguments given a value instead of the entry convention (a claim "If `x` is None, ...")
+        self.overrides: dict[str, Value] = {}
 
     # ================================================================ helpers
     def tick(self) -> None:
@@ -252,9 +256,16 @@ class Interpreter:
         name = self.knowledge.framework_of_roots(item.qualname for item in self.mro if isinstance(item, External))
         self.class_framework = self.knowledge.frameworks.get(name) if name is not None else None
         init = self.find_method(0, "__init__")
-        if init is None:
-            return
-        self.call_function(init, [], {}, entry=True)
+        if init is not None:
+            self.call_function(init, [], {}, entry=True)
+        framework = self.class_framework
+        if framework is not None and framework.build_method:
+            # Keras: the weights are created by build(input_shape), run after __init__ on the first input
+            build = self.find_method(0, framework.build_method)
+            if build is not None:
+                self.call_function(build, [SymbolicShape(f"{framework.build_argument} of {framework.build_method}()"
+                                                         f", a shape of unknown length",
+                                                         framework.build_argument)], {})
 
     def run_lazy_initialization(self) -> str | None:
         """A lazy module: run what its first forward call runs (`initialize_parameters(input)`) for an input of
@@ -446,6 +457,8 @@ class Interpreter:
             name = param.name.value
             if name in kwargs:
                 return kwargs.pop(name)
+            if entry and name in self.overrides:
+                return self.overrides[name]
             if entry or passthrough:
                 return self.convention(param, default_frame)
             if param.default is not None:
@@ -953,7 +966,9 @@ class Interpreter:
         if isinstance(value, TensorRef) and value.view is None and arrays \
                 and not name.startswith("_") and not state.heap[value.id].is_parameter:
             state.heap[value.id] = replace(state.heap[value.id], is_parameter=True)
-        if isinstance(value, TensorRef) and value.view is None and state.heap[value.id].is_parameter:
+        if isinstance(value, TensorRef) and value.id in self.weight_names:
+            pass  # add_weight registered it under its own name; the attribute is one more way to reach it
+        elif isinstance(value, TensorRef) and value.view is None and state.heap[value.id].is_parameter:
             state.params[name] = value
         elif name in state.params and isinstance(value, Lit) and value.value is None:
             del state.params[name]
@@ -1117,6 +1132,11 @@ class Interpreter:
                 return Builtin(f"module.{attr}")
             if attr in self.knowledge.pure_module_methods:
                 return Builtin("noop")
+            framework = self.class_framework
+            if framework is not None and attr in framework.weight_methods:
+                return Builtin(f"weight.{attr}")
+            if framework is not None and attr in framework.attribute_defaults:
+                return self.eval(_parse_expression(framework.attribute_defaults[attr]), Frame(None, None, {}))
             where = self.position(frame, node) if node is not None else None
             return MayAlias(f"self.{attr}" + (f" (line {where.line})" if where else "")
                             + ", which the code evaluated never set")
@@ -1452,6 +1472,13 @@ class Interpreter:
         index_node = node.slice[0].slice
         if isinstance(base, TensorRef):
             return TensorRef(base.id, f"[{source_of(index_node)}]")
+        if isinstance(base, SymbolicShape) and not isinstance(index_node, cst.Slice):
+            index = self.eval(index_node.value, frame)
+            if isinstance(index, Num) and index.expr.is_Integer:
+                entry = f"{base.name}[{int(index.expr)}]"
+                framework = self.class_framework
+                return self.make_symbol(framework.build_symbols.get(entry, entry) if framework else entry)
+            return Unknown(f"an entry of {base.reason} at an index not known statically")
         if isinstance(base, MayAlias):
             return MayAlias(base.reason)
         if isinstance(base, OpenSeq):
@@ -1612,6 +1639,9 @@ class Interpreter:
             return self.call_qualified(func.qualname, args, kwargs, frame, site, passthrough)
         if isinstance(func, TensorMethod):
             return self.call_tensor_method(func, args, kwargs, site)
+        if isinstance(func, InitializerValue):  # initializer(shape, dtype): the values for that shape
+            shape = args[0] if args else kwargs.get("shape", Unknown("initializer called without a shape"))
+            return self.apply_builder(func, shape, site)
         if isinstance(func, ProjectClass):
             if func.definition.qualname in self.knowledge.parameter_classes:
                 return self.make_parameter(args, kwargs, site)
@@ -1666,7 +1696,12 @@ class Interpreter:
         canonical = knowledge.canonical(qualname)
         if canonical.startswith("math."):
             return self.call_math(canonical[5:], args)
+        for framework in knowledge.frameworks.values():
+            if canonical in framework.registry_functions or qualname in framework.registry_functions:
+                return self.registry_get(framework, args[0] if args else kwargs.get("identifier", Lit(None)))
         rule = knowledge.call(canonical)
+        if rule is not None and rule.kind == "builder":
+            return self.build_initializer(rule, args, kwargs, site)
         if rule is not None:
             return self.apply_rule(rule, args, kwargs, site, canonical.rsplit(".", 1)[-1])
         if canonical in knowledge.parameter_classes:
@@ -1859,6 +1894,96 @@ class Interpreter:
                                              steps=steps)
         return target
 
+    # ---------------------------------------------------------------- initializer objects (Keras)
+    def build_initializer(self, rule, args, kwargs, site) -> Value:
+        """`GlorotUniform(seed=0)`: an initializer object, its constructor's arguments bound by the rule."""
+        params = _parse_signature(rule.signature)
+        frame = Frame(None, None, {}, site=site)
+        positional = [*params.posonly_params, *params.params]
+        if len(args) > len(positional) or set(kwargs) - {p.name.value for p in (*positional, *params.kwonly_params)}:
+            return Unknown(f"{rule.names[0].rsplit('.', 1)[-1]}() called with arguments its rule does not take")
+        self.bind(frame, params, positional, args, dict(kwargs), entry=False, passthrough=False,
+                  default_frame=Frame(None, None, {}, site=site))
+        return InitializerValue(rule, tuple(frame.env.items()))
+
+    def registry_get(self, framework, identifier: Value) -> Value:
+        """initializers.get(identifier): None stays None, a name is the builder registered under it with its
+        defaults, an initializer object is itself; anything else (a dict config, a callable, a tensor) is not
+        modelled."""
+        if isinstance(identifier, Lit) and identifier.value is None:
+            return Lit(None)
+        if isinstance(identifier, Lit) and isinstance(identifier.value, str):
+            rule = framework.registry.get(identifier.value)
+            if rule is None:
+                return Unknown(f"the initializer {identifier.value!r}, which the {framework.name} rules do not "
+                               f"describe")
+            return self.build_initializer(rule, [], {}, None)
+        if isinstance(identifier, InitializerValue):
+            return identifier
+        reason = identifier.reason if isinstance(identifier, Unknown) else "a value that is not an initializer name"
+        return Unknown(f"an initializer given as {reason}")
+
+    def apply_builder(self, initializer: InitializerValue, shape: Value, site, label: str = "") -> Value:
+        """The values an initializer object gives for `shape`: a new tensor with the rule's distribution."""
+        rule = initializer.rule
+        label = label or rule.names[0].rsplit(".", 1)[-1]
+        dims = self.tensor_shape(list(shape.items)) if isinstance(shape, Seq) else \
+            self.tensor_shape([shape]) if isinstance(shape, Num) else None
+        ref = self.new_tensor(TensorState(dims, None, decided_at=site, created_at=site,
+                                          shape_unknown=None if dims is not None else "a shape not known statically"))
+        env = dict(initializer.args)
+        env.update({"tensor": ref, "shape": shape})
+        frame = Frame(None, None, env, site=site, label=label)
+        self._rule_frameworks.append(rule.framework)
+        try:
+            for statement in rule.let:
+                self.exec_stmt(_parse_statement(statement), frame)
+            distribution, steps, problem = self.rule_distribution(rule, frame)
+        finally:
+            self._rule_frameworks.pop()
+        self.state.heap[ref.id] = replace(self.state.heap[ref.id], distribution=distribution, unresolved=problem,
+                                          steps=steps)
+        return ref
+
+    def add_weight(self, rule, args, kwargs, site) -> Value:
+        """`self.add_weight(shape=..., initializer=..., name=...)`: a parameter with the initializer's values,
+        named by its `name` (else by the attribute it is assigned to)."""
+        params = _parse_signature(rule.signature)
+        frame = Frame(None, None, {}, site=site, label=rule.names[0])
+        positional = [*params.posonly_params, *params.params]
+        self.bind(frame, params, positional, args, dict(kwargs), entry=False, passthrough=False,
+                  default_frame=Frame(None, None, {}, site=site))
+        given = frame.env.get(rule.target or "initializer")
+        self._rule_frameworks.append(rule.framework)
+        try:
+            for statement in rule.let:
+                self.exec_stmt(_parse_statement(statement), frame)
+            shape = self.eval(_parse_expression(rule.shape), frame) if rule.shape else frame.env.get("shape")
+            initializer = frame.env.get(rule.target or "initializer")
+            if isinstance(given, Unknown):  # keep why the initializer handed in is not known
+                initializer = given
+            framework = self.knowledge.framework(rule.framework)
+            if isinstance(initializer, Lit) and isinstance(initializer.value, str):
+                initializer = self.registry_get(framework, initializer)
+        finally:
+            self._rule_frameworks.pop()
+        if isinstance(initializer, InitializerValue):
+            ref = self.apply_builder(initializer, shape, site)
+        else:
+            reason = initializer.reason if isinstance(initializer, Unknown) else "not an initializer"
+            line = f" (line {site.line})" if site is not None else ""
+            dims = self.tensor_shape(list(shape.items)) if isinstance(shape, Seq) else None
+            ref = self.new_tensor(TensorState(dims, None, unresolved=f"{rule.names[0]}(){line}: the initializer is "
+                                                                     f"{reason}", created_at=site))
+        self.state.heap[ref.id] = replace(self.state.heap[ref.id], is_parameter=True, created_at=site)
+        name = frame.env.get("name")
+        if isinstance(name, Lit) and isinstance(name.value, str):
+            self.weight_names[ref.id] = name.value
+            self.state.params[name.value] = ref
+        else:
+            self.state.dynamic.append(ref)
+        return ref
+
     def rule_distribution(self, rule, frame: Frame):
         params = []
         steps: tuple = ()
@@ -1994,6 +2119,8 @@ class Interpreter:
             return Lit(None)
         if name.startswith("input."):
             return self.input_method(func.bound, name[6:], args)
+        if name.startswith("weight.") and self.class_framework is not None:
+            return self.add_weight(self.class_framework.weight_methods[name[7:]], args, kwargs, site)
         if name.startswith("module."):
             attr = name[7:]
             if any(n.rsplit(".", 1)[-1] == attr for n in self.knowledge.lazy_check_methods):
@@ -2222,6 +2349,7 @@ NON_WRITING_BUILTINS = frozenset({
 RULE_BUILTINS: dict[str, Value] = {name: Builtin(f"rule.{name}") for name in (
     "sqrt", "prod", "ceil", "floor", "fan_in", "fan_out", "shape", "dim", "calculate_gain", "ntuple", "min", "max",
     "abs")}
+RULE_BUILTINS["len"] = Builtin("len")  # Keras' fans depend on the number of dimensions
 
 
 def _power_too_large(base, exponent) -> str | None:

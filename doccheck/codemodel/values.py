@@ -198,3 +198,20 @@ def merge_steps(*groups: tuple[Step, ...]) -> tuple[Step, ...]:
         for step in group:
             seen.setdefault(step, None)
     return tuple(seen)
+
+
+@dataclass(frozen=True)
+class InitializerValue(Value):
+    """An initializer object (Keras' GlorotUniform()): a [[builder]] rule with its constructor's arguments
+    bound; applied to a shape (called, or handed to add_weight) it gives the values' distribution."""
+
+    rule: Any  # CallRule of kind "builder"
+    args: tuple = ()  # ((argument name, Value), ...)
+
+
+@dataclass(frozen=True, eq=False)
+class SymbolicShape(Unknown):
+    """The shape argument of an entry point such as Keras' build(input_shape): a tuple of unknown length
+    (unknown as a whole), whose entries at integer indexes are symbols (input_shape[-1] -> input_dim)."""
+
+    name: str = "input_shape"

@@ -851,3 +851,47 @@ def _to_text(value) -> str:
         return to_text(value)
     except Exception:
         return str(value)
+
+
+# --------------------------------------------------------------------------- claims by initializer name
+
+_QUOTES = "`'\"“”"
+_NAMED_DEFAULT = re.compile(rf"\b[Dd]efaults?\s+to\s+[{_QUOTES}]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)[{_QUOTES}]*")
+# "If `None`, the default initializer (`"zeros"`) will be used" (Keras' convolutions)
+_IF_NONE = re.compile(rf"\bIf\s+[`]*None[`]*\s*,(?P<between>[^.]*?)\(\s*[{_QUOTES}]*(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+                      rf"[{_QUOTES}]*\s*\)")
+
+
+def names_an_initializer(text: str) -> bool:
+    """The prefilter for `named_initializer_claims`: an initializer argument whose default is named."""
+    return "initializer" in text and (_NAMED_DEFAULT.search(text) is not None or _IF_NONE.search(text) is not None)
+
+
+def named_initializer_claims(doc: DocString, knowledge) -> list[Claim]:
+    """Claims that name an initializer in an argument's description (`bias_initializer: … Defaults to
+    "zeros"`), for frameworks whose rules name the argument suffix and a registry of initializer names.
+
+    The subject is the argument's name without the suffix (``bias``); a name no framework registers is no
+    claim (it may be prose).  "If `None`, … (`"zeros"`)" is conditioned on the argument being None.
+    """
+    suffixes = {f.initializer_argument_suffix for f in knowledge.frameworks.values() if f.initializer_argument_suffix}
+    registered = set().union(*(f.registry for f in knowledge.frameworks.values()))
+    if doc is None or not doc.text or not suffixes or not registered:
+        return []
+    from doccheck.docmodel.sections import read_sections
+
+    claims = []
+    for entry in read_sections(doc.text).args:
+        for argument in entry.bare_names:
+            suffix = next((x for x in suffixes if argument.endswith(x) and len(argument) > len(x)), None)
+            if suffix is None:
+                continue
+            text = doc.text[entry.start:entry.end]
+            for pattern, condition in ((_IF_NONE, ((argument, None),)), (_NAMED_DEFAULT, ())):
+                for m in pattern.finditer(text):
+                    if m.group("name") not in registered:
+                        continue
+                    phrase = " ".join(m.group().split())
+                    claims.append(Claim(argument[:-len(suffix)], None, phrase, doc.position(entry.start + m.start()),
+                                        initializer=m.group("name"), condition=condition))
+    return claims
