@@ -158,7 +158,9 @@ class VerifyResult:
 # =========================================================================== framework
 def require_frameworks(knowledge) -> dict:
     """Import the framework(s) the rules describe; VerifyError with a clear message when missing."""
-    names = sorted({root.split(".")[0] for root in knowledge.module_roots}) or ["torch"]
+    # the sampling backend is the default framework's (torch): the other frameworks' classes are listed as not
+    # tested, and their runtimes need not be installed
+    names = [knowledge.framework().name or "torch"]
     found = {}
     for name in names:
         try:
@@ -835,7 +837,12 @@ def verify(targets: list[str], options: Options = Options(), progress=None) -> V
     torch.set_num_threads(1)  # tensors this small only lose from intra-op threads
     try:
         with torch.random.fork_rng(devices=[]):
+            backend = knowledge.framework().name or "torch"
             for code, path, root in found:
+                if code.framework not in (None, backend):
+                    not_tested.append({"qualname": code.qualname, "path": str(path), "line": code.position.line,
+                                       "reason": f"a {code.framework} class: verify samples with {backend} only"})
+                    continue
                 try:
                     result = check_class(code, path, root, knowledge, options)
                 except Exception as exc:  # running foreign code: one class never stops the run
